@@ -11,8 +11,11 @@ trap 'rm -rf "$work"' EXIT
 dest="$work/ansible_collections/wsgiscale/mod_wsgi"
 mkdir -p "$dest"
 # Only what git would ship (tracked + untracked-but-not-ignored files).
-(cd "$top" && git ls-files -z --cached --others --exclude-standard) \
-  | (cd "$top" && xargs -0 cp --parents -t "$dest" 2>/dev/null || true)
+# Files deleted but not yet committed are still listed by git: skip them.
+cd "$top"
+git ls-files -z --cached --others --exclude-standard \
+  | while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$f"; done \
+  | xargs -0 -r cp --parents -t "$dest"
 if ls "$dest"/tests/sanity/ignore-*.txt >/dev/null 2>&1; then
   echo "sanity ignore files are not allowed" >&2
   exit 1
