@@ -1,0 +1,512 @@
+# Copyright: (c) 2026, wsgiscale maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Find live mod_wsgi daemon processes in /proc and measure them.
+
+Pure logic for the ``wsgiscale.mod_wsgi.daemon_info`` module. Everything reads below a
+``proc_root`` so the unit tests can point it at trees captured from real containers
+(``tests/fixtures/proc/``).
+
+How a daemon process is recognised (see docs/recalibration.md):
+
+* ``display-name=%{GROUP}``: mod_wsgi rewrites argv[0] to ``(wsgi:NAME)``, cut to the
+  length of the original argv[0] (``/usr/sbin/apache2`` = 17 characters, so names longer
+  than 10 characters lose their tail and the closing parenthesis).
+* Without a display name a daemon looks exactly like an MPM worker in ``ps`` (same
+  cmdline, uid, comm, thread names). It is told apart by its signal dispositions:
+  mod_wsgi installs a handler for SIGXCPU in every daemon process
+  (``wsgi_start_process``), while Apache's parent and MPM children leave SIGXCPU at
+  SIG_DFL. Such processes are reported under the group ``unnamed``.
+
+Thread overhead: a 4.9.4 (Debian 12) or 5.0.2 (Debian 13) daemon process runs
+``threads`` request threads plus 3 others (main, monitor, deadlock), measured with
+threads=1/3/5/15, with and without timeouts, before and after requests.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+import os
+import pwd
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+UNNAMED = "unnamed"
+DISPLAY_PREFIX = "(wsgi:"
+SIGXCPU = 24
+THREAD_OVERHEAD = 3
+DEFAULT_HEADROOM_PERCENT = 20
+APACHE_COMMS = ("apache2", "httpd", "httpd.worker", "httpd.event")
+KB_PER_MB = 1024
+
+
+class DaemonInfoError(ValueError):
+    """Invalid input to wsgiscale.mod_wsgi.daemon_info."""
+
+
+def _read_text(path: str) -> str:
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        return handle.read()
+
+
+def parse_stat(text: str) -> Dict[str, int]:
+    """Parse /proc/PID/stat (the comm field may hold spaces and parentheses).
+
+    Returns ppid, utime, stime and starttime (clock ticks). Raises ValueError on
+    malformed text.
+    """
+    close = text.rfind(")")
+    if close < 0:
+        raise ValueError("no ')' after the comm field")
+    fields = text[close + 2 :].split()
+    # fields[0] is field 3 (state); utime/stime are fields 14/15, starttime field 22.
+    if len(fields) < 20:
+        raise ValueError("too few fields")
+    return {
+        "ppid": int(fields[1]),
+        "utime": int(fields[11]),
+        "stime": int(fields[12]),
+        "starttime": int(fields[19]),
+        "comm": text[text.find("(") + 1 : close],
+    }
+
+
+def parse_status(text: str) -> Dict[str, str]:
+    """Parse /proc/PID/status into a dict of field name -> raw value."""
+    result = {}
+    for line in text.splitlines():
+        key, sep, value = line.partition(":")
+        if sep:
+            result[key.strip()] = value.strip()
+    return result
+
+
+def _kb(value: Optional[str]) -> Optional[int]:
+    """'12740 kB' -> 12740."""
+    if not value:
+        return None
+    return int(value.split()[0])
+
+
+def parse_smaps_rollup(text: str) -> Dict[str, int]:
+    """Return Rss and Pss in kB from /proc/PID/smaps_rollup."""
+    fields = parse_status(text)
+    result = {}
+    for key in ("Rss", "Pss"):
+        if key in fields:
+            result[key] = _kb(fields[key])
+    return result
+
+
+def parse_display_name(cmdline: bytes) -> Optional[Tuple[str, bool]]:
+    """Return (group, truncated) when argv[0] is a mod_wsgi display name, else None.
+
+    ``(wsgi:demo)      `` -> ("demo", False); ``(wsgi:inventory-a`` -> ("inventory-a",
+    True). NUL bytes separate arguments; stray NULs or undecodable bytes are tolerated.
+    """
+    argv0 = cmdline.split(b"\0", 1)[0].decode("utf-8", errors="replace").rstrip()
+    if not argv0.startswith(DISPLAY_PREFIX):
+        return None
+    name = argv0[len(DISPLAY_PREFIX) :]
+    if name.endswith(")"):
+        return name[:-1], False
+    return name, True
+
+
+def catches_signal(sigcgt: str, signum: int) -> bool:
+    """True when the SigCgt hex mask of /proc/PID/status has a handler for signum."""
+    return bool(int(sigcgt, 16) >> (signum - 1) & 1)
+
+
+def read_boot_time(proc_root: str) -> float:
+    """Boot time (epoch seconds) from the btime line of PROC_ROOT/stat."""
+    for line in _read_text(os.path.join(proc_root, "stat")).splitlines():
+        if line.startswith("btime "):
+            return float(line.split()[1])
+    raise ValueError(f"no btime line in {os.path.join(proc_root, 'stat')}")
+
+
+def read_uptime(proc_root: str) -> float:
+    """Seconds since boot from PROC_ROOT/uptime."""
+    return float(_read_text(os.path.join(proc_root, "uptime")).split()[0])
+
+
+def default_user_lookup(uid: int) -> Optional[str]:
+    """Name of uid from the password database, None when it has none."""
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return None
+
+
+def read_process(
+    proc_root: str,
+    *,
+    pid: int,
+    clk_tck: int,
+    boot_time: float,
+    uptime: float,
+    user_lookup: Callable[[int], Optional[str]],
+) -> Optional[Dict[str, Any]]:
+    """Read one process; None when it vanished (or is unreadable) during the scan.
+
+    PSS/RSS from smaps_rollup are None (with ``smaps_error`` set) when the file cannot
+    be read, e.g. another user's process without root/CAP_SYS_PTRACE.
+    """
+    base = os.path.join(proc_root, str(pid))
+    try:
+        with open(os.path.join(base, "cmdline"), "rb") as handle:
+            cmdline = handle.read()
+        stat = parse_stat(_read_text(os.path.join(base, "stat")))
+        status = parse_status(_read_text(os.path.join(base, "status")))
+    except (OSError, ValueError, IndexError):
+        return None
+    smaps_error = None
+    smaps: Dict[str, int] = {}
+    try:
+        smaps = parse_smaps_rollup(_read_text(os.path.join(base, "smaps_rollup")))
+    except OSError as exc:
+        smaps_error = exc.strerror or type(exc).__name__
+    except (ValueError, IndexError):
+        smaps_error = "malformed smaps_rollup"
+    uid = int(status.get("Uid", "-1").split()[0])
+    started = boot_time + stat["starttime"] / clk_tck
+    age = max(uptime - stat["starttime"] / clk_tck, 0.0)
+    cpu = (stat["utime"] + stat["stime"]) / clk_tck
+    threads = int(status["Threads"]) if status.get("Threads", "").isdigit() else None
+    return {
+        "pid": pid,
+        "ppid": stat["ppid"],
+        "comm": stat["comm"],
+        "argv0": cmdline.split(b"\0", 1)[0].decode("utf-8", errors="replace").rstrip(),
+        "display": parse_display_name(cmdline),
+        "sigcgt": status.get("SigCgt", "0"),
+        "uid": uid,
+        "user": user_lookup(uid) if uid >= 0 else None,
+        "threads": threads,
+        "rss_kb": _kb(status.get("VmRSS")),
+        "pss_kb": smaps.get("Pss"),
+        "smaps_error": smaps_error,
+        "cpu_seconds": round(cpu, 2),
+        "cpu_percent": round(100.0 * cpu / age, 2) if age > 0 else None,
+        "start_time": datetime.datetime.fromtimestamp(started, tz=datetime.timezone.utc)
+        .replace(microsecond=0)
+        .isoformat(),
+        "age_seconds": round(age, 1),
+    }
+
+
+def list_pids(proc_root: str) -> List[int]:
+    """Numeric entries of proc_root, sorted."""
+    return sorted(int(name) for name in os.listdir(proc_root) if name.isdigit())
+
+
+def read_pidfile(path: str) -> int:
+    """The pid in an Apache pidfile; DaemonInfoError when missing or garbage."""
+    try:
+        text = _read_text(path).strip()
+    except OSError as exc:
+        raise DaemonInfoError(
+            f"daemon_info: pidfile {path!r} cannot be read ({exc.strerror}); expected the "
+            "path of Apache's PidFile, e.g. /run/apache2/apache2.pid"
+        ) from exc
+    if not text.isdigit():
+        raise DaemonInfoError(
+            f"daemon_info: pidfile {path!r} holds {text[:40]!r}; expected a process id"
+        )
+    return int(text)
+
+
+def _is_apache(proc: Dict[str, Any]) -> bool:
+    return proc["comm"] in APACHE_COMMS or os.path.basename(proc["argv0"]) in APACHE_COMMS
+
+
+def _parse_expected(expected: Any) -> Dict[str, Dict[str, int]]:
+    """Validate ``expected``: group -> {processes: int >= 1, threads: int >= 0}."""
+    if expected is None:
+        return {}
+    if not isinstance(expected, dict):
+        raise DaemonInfoError(
+            "daemon_info: expected must be a dict of group -> {processes, threads}, "
+            f"got {expected!r}"
+        )
+    result: Dict[str, Dict[str, int]] = {}
+    for group, spec in expected.items():
+        if not isinstance(spec, dict) or not spec:
+            raise DaemonInfoError(
+                f"daemon_info: expected[{group!r}] is {spec!r}; expected a dict with "
+                "processes and/or threads"
+            )
+        unknown = sorted(set(spec) - {"processes", "threads"})
+        if unknown:
+            raise DaemonInfoError(
+                f"daemon_info: expected[{group!r}] has unknown keys "
+                f"{', '.join(map(str, unknown))}; expected only processes and threads"
+            )
+        parsed = {}
+        for key, minimum in (("processes", 1), ("threads", 0)):
+            if key not in spec:
+                continue
+            value = spec[key]
+            if isinstance(value, str) and value.strip().isdigit():
+                value = int(value)
+            if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+                raise DaemonInfoError(
+                    f"daemon_info: expected[{group!r}].{key} is {spec[key]!r}; expected an "
+                    f"integer >= {minimum}"
+                )
+            parsed[key] = value
+        result[str(group)] = parsed
+    return result
+
+
+def _resolve_truncated(name: str, candidates: List[str]) -> Optional[str]:
+    """The single candidate that a truncated display name is a prefix of."""
+    matches = [cand for cand in candidates if cand.startswith(name)]
+    return matches[0] if len(matches) == 1 else None
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 'es'}"
+
+
+def _stats(values: List[Optional[int]]) -> Dict[str, Any]:
+    known = [value for value in values if value is not None]
+    if not known or len(known) != len(values):
+        return {"total": None, "avg": None, "max": None}
+    return {
+        "total": sum(known),
+        "avg": round(sum(known) / len(known)),
+        "max": max(known),
+    }
+
+
+def recommended_rss_mb(max_kb: Optional[int], headroom_percent: float) -> Optional[int]:
+    """MB (MiB) to feed wsgi_sizing's process_rss_mb: max_kb plus headroom, rounded up."""
+    if max_kb is None:
+        return None
+    return math.ceil(max_kb * (1 + headroom_percent / 100.0) / KB_PER_MB)
+
+
+def _summarise(name: str, procs: List[Dict[str, Any]], headroom: float) -> Dict[str, Any]:
+    rss = _stats([proc["rss_kb"] for proc in procs])
+    pss = _stats([proc["pss_kb"] for proc in procs])
+    basis = "pss" if pss["max"] is not None else "rss"
+    estimates = {proc["request_threads_estimate"] for proc in procs}
+    return {
+        "group": name,
+        "count": len(procs),
+        "pids": [proc["pid"] for proc in procs],
+        "threads_per_process": [proc["threads"] for proc in procs],
+        "request_threads_estimate": estimates.pop() if len(estimates) == 1 else None,
+        "display_name_truncated": any(proc["display_name_truncated"] for proc in procs),
+        "rss_kb": rss,
+        "pss_kb": pss,
+        "memory_basis": basis,
+        "recommended_process_rss_mb": recommended_rss_mb(
+            pss["max"] if basis == "pss" else rss["max"], headroom
+        ),
+        "cpu_seconds": round(sum(proc["cpu_seconds"] for proc in procs), 2),
+        "processes": procs,
+    }
+
+
+def _compare(
+    name: str, summary: Optional[Dict[str, Any]], spec: Dict[str, int], unnamed: int
+) -> List[str]:
+    """Mismatch sentences for one expected group (empty list = matches)."""
+    sentences = []
+    count = summary["count"] if summary else 0
+    if "processes" in spec and count != spec["processes"]:
+        running = "no process" if count == 0 else _plural(count, "process")
+        sentence = f"group {name}: {running} running, {spec['processes']} expected"
+        if count == 0 and unnamed:
+            sentence += (
+                f" ({_plural(unnamed, 'daemon process')} without display-name=%{{GROUP}} "
+                f"found under {UNNAMED!r}; set display-name to attribute them)"
+            )
+        sentences.append(sentence)
+    if summary and "threads" in spec:
+        for proc in summary["processes"]:
+            estimate = proc["request_threads_estimate"]
+            if estimate != spec["threads"]:
+                shown = "unknown" if estimate is None else estimate
+                sentences.append(
+                    f"group {name}: process {proc['pid']} has {shown} request threads "
+                    f"({proc['threads']} threads - {proc['thread_overhead']} overhead), "
+                    f"{spec['threads']} expected"
+                )
+    if count == 0 and "processes" not in spec:
+        sentences.append(f"group {name}: no process running")
+    return sentences
+
+
+def scan(
+    proc_root: str = "/proc",
+    *,
+    apache_pid: Optional[int] = None,
+    process_group: Optional[str] = None,
+    expected: Optional[Dict[str, Any]] = None,
+    thread_overhead: int = THREAD_OVERHEAD,
+    headroom_percent: float = DEFAULT_HEADROOM_PERCENT,
+    clk_tck: Optional[int] = None,
+    user_lookup: Callable[[int], Optional[str]] = default_user_lookup,
+) -> Dict[str, Any]:
+    """Scan proc_root for mod_wsgi daemon processes and summarise them per group.
+
+    Returns a dict with ``apache`` (parent pids), ``groups`` (group -> summary),
+    ``notes`` and, when ``expected`` is given, per-group ``matches``/``mismatches``,
+    ``unexpected_groups`` and ``all_match``. Raises DaemonInfoError on bad input.
+    """
+    if (
+        isinstance(thread_overhead, bool)
+        or not isinstance(thread_overhead, int)
+        or thread_overhead < 0
+    ):
+        raise DaemonInfoError(
+            f"daemon_info: thread_overhead is {thread_overhead!r}; expected an integer >= 0"
+        )
+    if headroom_percent < 0:
+        raise DaemonInfoError(
+            f"daemon_info: headroom_percent is {headroom_percent!r}; expected a number >= 0"
+        )
+    wanted = _parse_expected(expected)
+    if process_group is not None and set(wanted) - {process_group}:
+        raise DaemonInfoError(
+            f"daemon_info: expected names groups {', '.join(sorted(set(wanted) - {process_group}))}"
+            f" but process_group is {process_group!r}; expected only that group or no "
+            "process_group"
+        )
+    if clk_tck is None:
+        clk_tck = os.sysconf("SC_CLK_TCK")
+    try:
+        pids = list_pids(proc_root)
+        boot_time = read_boot_time(proc_root)
+        uptime = read_uptime(proc_root)
+    except (OSError, ValueError) as exc:
+        raise DaemonInfoError(
+            f"daemon_info: cannot read {proc_root} ({exc}); expected a Linux procfs"
+        ) from exc
+
+    notes: List[str] = []
+    procs: Dict[int, Dict[str, Any]] = {}
+    vanished = 0
+    for pid in pids:
+        proc = read_process(
+            proc_root,
+            pid=pid,
+            clk_tck=clk_tck,
+            boot_time=boot_time,
+            uptime=uptime,
+            user_lookup=user_lookup,
+        )
+        if proc is None:
+            vanished += 1
+        else:
+            procs[pid] = proc
+    if vanished:
+        notes.append(
+            f"{_plural(vanished, 'process')} vanished or could not be read during the scan "
+            "and were skipped"
+        )
+
+    if apache_pid is not None:
+        if apache_pid not in procs:
+            raise DaemonInfoError(
+                f"daemon_info: apache_pid {apache_pid} is not a running process; expected "
+                "the pid of the Apache parent"
+            )
+        parents = [apache_pid]
+    else:
+        parents = [
+            pid
+            for pid, proc in procs.items()
+            if _is_apache(proc)
+            and proc["display"] is None
+            and not (proc["ppid"] in procs and _is_apache(procs[proc["ppid"]]))
+        ]
+
+    daemons: List[Dict[str, Any]] = []
+    for proc in procs.values():
+        if proc["ppid"] not in parents:
+            continue
+        if proc["display"] is not None:
+            name, truncated = proc["display"]
+            identified = "display-name"
+        elif catches_signal(proc["sigcgt"], SIGXCPU):
+            name, truncated, identified = UNNAMED, False, "sigxcpu-handler"
+        else:
+            continue
+        threads = proc["threads"]
+        estimate = threads - thread_overhead if threads and threads > thread_overhead else None
+        daemons.append(
+            {
+                "pid": proc["pid"],
+                "ppid": proc["ppid"],
+                "group": name,
+                "display_name": proc["argv0"] if identified == "display-name" else None,
+                "display_name_truncated": truncated,
+                "identified_by": identified,
+                "uid": proc["uid"],
+                "user": proc["user"],
+                "threads": threads,
+                "thread_overhead": thread_overhead,
+                "request_threads_estimate": estimate,
+                "rss_kb": proc["rss_kb"],
+                "pss_kb": proc["pss_kb"],
+                "cpu_seconds": proc["cpu_seconds"],
+                "cpu_percent": proc["cpu_percent"],
+                "start_time": proc["start_time"],
+                "age_seconds": proc["age_seconds"],
+            }
+        )
+        if proc["smaps_error"]:
+            notes.append(
+                f"PSS of pid {proc['pid']} is null: smaps_rollup unreadable "
+                f"({proc['smaps_error']}); run as root with CAP_SYS_PTRACE (podman: "
+                "--cap-add SYS_PTRACE) to read it"
+            )
+
+    # Truncated display names are attributed to the one expected (or filter) group
+    # they are a prefix of.
+    known_names = list(wanted) + ([process_group] if process_group else [])
+    for daemon in daemons:
+        if daemon["display_name_truncated"]:
+            full = _resolve_truncated(daemon["group"], known_names)
+            if full:
+                notes.append(
+                    f"pid {daemon['pid']}: truncated display name "
+                    f"{daemon['display_name']!r} attributed to group {full}"
+                )
+                daemon["group"] = full
+
+    by_group: Dict[str, List[Dict[str, Any]]] = {}
+    for daemon in sorted(daemons, key=lambda item: item["pid"]):
+        by_group.setdefault(daemon["group"], []).append(daemon)
+    if process_group is not None:
+        by_group = {name: items for name, items in by_group.items() if name == process_group}
+    groups = {
+        name: _summarise(name, items, headroom_percent) for name, items in sorted(by_group.items())
+    }
+
+    result: Dict[str, Any] = {
+        "apache": {"pids": sorted(parents)},
+        "groups": groups,
+        "thread_overhead": thread_overhead,
+        "headroom_percent": headroom_percent,
+        "notes": notes,
+    }
+    if not parents:
+        notes.append("no Apache parent process (apache2/httpd) found")
+    if expected is not None:
+        unnamed = groups[UNNAMED]["count"] if UNNAMED in groups else 0
+        results = {}
+        for name, spec in sorted(wanted.items()):
+            sentences = _compare(name, groups.get(name), spec, unnamed)
+            results[name] = {"matches": not sentences, "mismatches": sentences}
+            if name in groups:
+                groups[name].update(results[name])
+        result["expected"] = results
+        result["unexpected_groups"] = sorted(set(groups) - set(wanted))
+        result["all_match"] = all(item["matches"] for item in results.values())
+    return result
