@@ -214,6 +214,7 @@ def check_number(
     value: Any,
     low: float,
     high: float = math.inf,
+    *,
     low_open: bool = True,
     high_open: bool = False,
 ) -> float:
@@ -298,7 +299,9 @@ def normalize_inputs(caller: str, vcpus: Any, params: Mapping[str, Any]) -> Dict
         out["memory_mb"] = None
     else:
         out["memory_mb"] = check_number(caller, "memory_mb", raw["memory_mb"], 0.0)
-    out["memory_fraction"] = check_number(caller, "memory_fraction", raw["memory_fraction"], 0.0, 1.0)
+    out["memory_fraction"] = check_number(
+        caller, "memory_fraction", raw["memory_fraction"], 0.0, 1.0
+    )
     out["apache_reserve_mb"] = check_number(
         caller, "apache_reserve_mb", raw["apache_reserve_mb"], 0.0, low_open=False
     )
@@ -311,8 +314,12 @@ def normalize_inputs(caller: str, vcpus: Any, params: Mapping[str, Any]) -> Dict
     out["gil_target"] = check_number(
         caller, "gil_target", raw["gil_target"], 0.0, 1.0, high_open=True
     )
-    out["overhead_ms"] = check_number(caller, "overhead_ms", raw["overhead_ms"], 0.0, low_open=False)
-    out["slo_wait_ms"] = check_number(caller, "slo_wait_ms", raw["slo_wait_ms"], 0.0, low_open=False)
+    out["overhead_ms"] = check_number(
+        caller, "overhead_ms", raw["overhead_ms"], 0.0, low_open=False
+    )
+    out["slo_wait_ms"] = check_number(
+        caller, "slo_wait_ms", raw["slo_wait_ms"], 0.0, low_open=False
+    )
     out["slo_percentile"] = check_number(
         caller, "slo_percentile", raw["slo_percentile"], 0.0, 100.0, high_open=True
     )
@@ -349,7 +356,7 @@ def normalize_inputs(caller: str, vcpus: Any, params: Mapping[str, Any]) -> Dict
 
 def _ceil(x: float) -> int:
     """Ceiling that ignores floating-point noise (1.4 / 0.7 is 2, not 3)."""
-    return int(math.ceil(x - _EPS))
+    return math.ceil(x - _EPS)
 
 
 def _gil_inflated(inp: Mapping[str, Any], utilisation: float) -> float:
@@ -426,7 +433,7 @@ def request_timeout(inp: Mapping[str, Any], threads: int) -> Tuple[int, Optional
         return 0, None, rule
     floor = max(REQUEST_TIMEOUT_FLOOR_S, REQUEST_TIMEOUT_LATENCY_FACTOR * inp["latency_ms"] / 1000)
     wanted = max(inp["hang_timeout_s"], floor)
-    value = max(1, int(round(wanted / factor)))
+    value = max(1, round(wanted / factor))
     while value * factor < floor - _EPS:
         value += 1
     return value, round(value * factor, 1), rule
@@ -690,7 +697,7 @@ def _plan_reasons(
             r.append(f"{mem}; {budget_text}.")
         else:
             per = inp["process_rss_mb"] + d.thread_cap * inp["thread_rss_mb"]
-            fit = max(0, int(math.floor(max(plan["memory_budget_mb"], 0.0) / per + _EPS)))
+            fit = max(0, math.floor(max(plan["memory_budget_mb"], 0.0) / per + _EPS))
             r.append(
                 f"Infeasible: {mem[0].lower()}{mem[1:]}, but {budget_text}, room for "
                 f"{fit} process(es) of up to {d.thread_cap} threads."
