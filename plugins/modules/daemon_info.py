@@ -28,7 +28,7 @@ description:
     RV(groups.recommended_process_rss_mb) to feed C(wsgiscale.mod_wsgi.wsgi_sizing).
   - See C(docs/recalibration.md) for the measure, re-plan, apply loop.
 author:
-  - wsgiscale maintainers
+  - wsgiscale maintainers (@wsgiscale)
 attributes:
   check_mode:
     support: full
