@@ -535,15 +535,15 @@ def _evaluate(
         "vcpus_needed": vcpus_needed,
         "capacity_rpm": round(60.0 * min(cap_threads, cap_cpu), 1),
         "capacity_limit": limit,
-        "arrival_rate_rps": round(d.lam, 4),
-        "effective_latency_ms": round(1000.0 * w_eff, 3) if stable_gil else None,
-        "busy_threads": round(load, 4) if stable_gil else None,
+        "arrival_rate_rps": d.lam,
+        "effective_latency_ms": 1000.0 * w_eff if stable_gil else None,
+        "busy_threads": load if stable_gil else None,
         "threads_required": d.threads_needed,
         "thread_cap": d.thread_cap,
-        "thread_utilization": round(rho, 4) if stable_gil else None,
-        "cpu_cores_needed": round(d.cpu_cores, 4),
-        "cpu_utilization": round(cpu_util, 4),
-        "gil_utilization": None if gil_util is None else round(gil_util, 4),
+        "thread_utilization": round(rho, 6) if stable_gil else None,
+        "cpu_cores_needed": round(d.cpu_cores, 6),
+        "cpu_utilization": round(cpu_util, 6),
+        "gil_utilization": None if gil_util is None else round(gil_util, 6),
         "predicted_wait_probability": round(p_wait, 6),
         "predicted_slo_violation_probability": round(tail, 6),
         "predicted_queue_wait_ms": None if q_wait is None else round(q_wait, 3),
@@ -679,8 +679,13 @@ def _plan_reasons(
         cpu_text = (
             f"Infeasible: {cpu_text} That is over the target: it needs "
             f"{plan['vcpus_needed']} vCPUs, or at most {all_in:.2f} ms of CPU per request "
-            f"all-in; with the CPU, {p} processes x {t} threads would carry it."
+            "all-in"
         )
+        if binding == "override":
+            cpu_text += "."
+        else:
+            cpu_text += f"; with the CPU, {p} processes x {t} threads would carry it."
+
     r.append(cpu_text)
     mem = (
         f"Memory: {p} x ({inp['process_rss_mb']:g} + {t} x {inp['thread_rss_mb']:g}) MB = "
@@ -700,7 +705,8 @@ def _plan_reasons(
             fit = max(0, math.floor(max(plan["memory_budget_mb"], 0.0) / per + _EPS))
             r.append(
                 f"Infeasible: {mem[0].lower()}{mem[1:]}, but {budget_text}, room for "
-                f"{fit} process(es) of up to {d.thread_cap} threads."
+                f"{fit} process(es) of up to {d.thread_cap} threads "
+                f"(min_processes {inp['min_processes']}, {d.p_gil} for the GIL)."
             )
     if plan["request_timeout"]:
         r.append(

@@ -1,0 +1,653 @@
+# Copyright: (c) 2026, wsgiscale maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.sizing import (
+    SizingError,
+    erlang_b,
+    erlang_c,
+    host_plan,
+    max_request_workers,
+    min_servers,
+    size_plan,
+    wait_quantile_s,
+    wait_tail,
+)
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+PROPS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def direct_erlang_c(c: int, a: float) -> float:
+    """Textbook Erlang C with factorials, for small c only."""
+    top = a**c / math.factorial(c) * c / (c - a)
+    return top / (sum(a**k / math.factorial(k) for k in range(c)) + top)
+
+
+# ---------------------------------------------------------------------------
+# Queueing primitives
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("c", "a"),
+    [(1, 0.5), (2, 1.0), (3, 2.5), (5, 4.0), (10, 7.3), (20, 15.0), (40, 30.75)],
+)
+def test_erlang_c_matches_direct_formula(c, a):
+    assert erlang_c(c, a) == pytest.approx(direct_erlang_c(c, a), rel=1e-9)
+
+
+def test_erlang_c_edges():
+    assert erlang_c(5, 0.0) == 0.0
+    assert erlang_c(5, 5.0) == 1.0
+    assert erlang_c(5, 7.0) == 1.0
+    assert erlang_b(0, 3.0) == 1.0
+    # M/M/1: P(wait) = rho.
+    assert erlang_c(1, 0.3) == pytest.approx(0.3)
+
+
+@pytest.mark.parametrize(("c", "a"), [(3000, 2900.0), (5000, 4990.0), (2000, 100.0)])
+def test_erlang_c_large_pools_do_not_overflow(c, a):
+    value = erlang_c(c, a)
+    assert 0.0 <= value <= 1.0
+    assert math.isfinite(value)
+
+
+def test_erlang_c_halfin_whitt_limit():
+    # c = a + beta sqrt(a), beta = 2: P(wait) -> 0.027 (sizing.md).
+    a = 2500.0
+    assert erlang_c(int(a + 2 * math.sqrt(a)), a) == pytest.approx(0.027, abs=0.004)
+
+
+@pytest.mark.parametrize(
+    ("a", "expected"),
+    # sizing.md: exact Erlang C, P(Wq > 10 ms) <= 5 % needs 40 / 72 threads.
+    [(30.0, 40), (60.0, 72)],
+)
+def test_min_servers_reference(a, expected):
+    assert min_servers(a, 0.2, 0.01, 0.05) == expected
+
+
+def test_min_servers_is_minimal():
+    for a in (0.3, 2.5, 30.75, 61.5, 400.0):
+        n = min_servers(a, 0.205, 0.01, 0.05)
+        assert wait_tail(n, a, 0.205, 0.01) <= 0.05
+        assert n - 1 <= a or wait_tail(n - 1, a, 0.205, 0.01) > 0.05
+
+
+def test_wait_quantile():
+    assert wait_quantile_s(40, 30.0, 0.2, 0.05) > 0
+    assert wait_tail(40, 30.0, 0.2, wait_quantile_s(40, 30.0, 0.2, 0.05)) == pytest.approx(0.05)
+    assert wait_quantile_s(100, 30.0, 0.2, 0.05) == 0.0
+    assert math.isinf(wait_quantile_s(30, 30.0, 0.2, 0.05))
+
+
+@given(c=st.integers(1, 15), a=st.floats(0.01, 14.9))
+@PROPS
+def test_property_erlang_c_direct(c, a):
+    if a >= c:
+        assert erlang_c(c, a) == 1.0
+    else:
+        assert erlang_c(c, a) == pytest.approx(direct_erlang_c(c, a), rel=1e-7, abs=1e-12)
+
+
+@given(c=st.integers(1, 6000), ratio=st.floats(0.01, 1.5))
+@settings(max_examples=60, deadline=None)
+def test_property_erlang_c_bounded(c, ratio):
+    value = erlang_c(c, c * ratio)
+    assert 0.0 <= value <= 1.0
+
+
+# ---------------------------------------------------------------------------
+# Reference cases (sizing.md worked examples)
+# ---------------------------------------------------------------------------
+
+REFERENCE = [
+    # id, vcpus, kwargs, expected subset
+    (
+        "io_9k",
+        2,
+        {"target_rpm": 9000, "latency_ms": 200, "cpu_ms": 5},
+        {
+            "processes": 2,
+            "threads": 20,
+            "feasible": True,
+            "binding": "queue_slo",
+            "vcpus_needed": None,
+            "hosts_needed": 1,
+            "threads_required": 40,
+            "max_request_workers": 70,
+        },
+    ),
+    (
+        "io_18k_cpu_short",
+        2,
+        {"target_rpm": 18000, "latency_ms": 200, "cpu_ms": 5},
+        {
+            "processes": 3,
+            "threads": 25,
+            "feasible": False,
+            "binding": "cpu",
+            "vcpus_needed": 3,
+            "hosts_needed": 2,
+            "threads_required": 74,
+        },
+    ),
+    (
+        "io_18k_cpu2",
+        2,
+        {"target_rpm": 18000, "latency_ms": 200, "cpu_ms": 2},
+        {"processes": 3, "threads": 25, "feasible": True, "threads_required": 73},
+    ),
+    (
+        "cpu_heavy_9k_2vcpu",
+        2,
+        {"target_rpm": 9000, "latency_ms": 200, "cpu_ms": 50},
+        {
+            "processes": 15,
+            "threads": 4,
+            "feasible": False,
+            "binding": "cpu",
+            "vcpus_needed": 11,
+            "hosts_needed": 6,
+        },
+    ),
+    (
+        "cpu_heavy_1500",
+        2,
+        {"target_rpm": 1500, "latency_ms": 200, "cpu_ms": 50},
+        {"processes": 3, "threads": 4, "feasible": True, "thread_cap": 4},
+    ),
+    (
+        "cpu_heavy_9k_12vcpu",
+        12,
+        {"target_rpm": 9000, "latency_ms": 200, "cpu_ms": 50},
+        {"processes": 15, "threads": 4, "feasible": True, "binding": "gil"},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("vcpus", "kwargs", "expected"), [r[1:] for r in REFERENCE], ids=[r[0] for r in REFERENCE]
+)
+def test_reference_cases(vcpus, kwargs, expected):
+    plan = size_plan(vcpus, **kwargs)
+    assert {k: plan[k] for k in expected} == expected
+
+
+def test_reference_9k_numbers():
+    plan = size_plan(2, target_rpm=9000, latency_ms=200, cpu_ms=5)
+    assert plan["capacity_rpm"] > 1.25 * 9000
+    assert plan["cpu_utilization"] == pytest.approx(0.45)
+    assert plan["thread_utilization"] < 0.8
+    assert plan["predicted_slo_violation_probability"] <= 0.05
+    assert plan["predicted_queue_wait_ms"] <= 10.0
+    assert plan["memory_mb"] == pytest.approx(380.0)
+    assert plan["options"] == {
+        "processes": 2,
+        "threads": 20,
+        "request-timeout": 3,
+        "queue-timeout": 5,
+        "listen-backlog": 100,
+    }
+    assert plan["effective_request_timeout_s"] == pytest.approx(60.0)
+    assert plan["inputs"]["cpu_ms_defaulted"] is False
+    assert all(isinstance(r, str) and r.endswith(".") for r in plan["reasons"])
+
+
+def test_two_two_thirty_at_18k_is_saturated():
+    plan = size_plan(2, target_rpm=18000, latency_ms=200, cpu_ms=5, processes=2, threads=30)
+    assert plan["binding"] == "override"
+    assert plan["feasible"] is False
+    assert plan["thread_utilization"] >= 1.0
+    assert plan["predicted_queue_wait_ms"] is None
+    assert plan["capacity_rpm"] < 18000
+
+
+def test_cpu_infeasible_reason_has_numbers():
+    plan = size_plan(2, target_rpm=9000, latency_ms=200, cpu_ms=50)
+    text = " ".join(plan["reasons"])
+    assert "7.65 cores" in text
+    assert "11 vCPUs" in text
+    assert "6 host(s)" in text
+
+
+def test_cpu_ms_default_fraction_is_reported():
+    plan = size_plan(2, target_rpm=1500, latency_ms=200)
+    assert plan["inputs"]["cpu_ms"] == 50.0
+    assert plan["inputs"]["cpu_ms_defaulted"] is True
+    assert plan["thread_cap"] == 4
+    assert "cpu_ms was not given" in plan["reasons"][0]
+
+
+def test_hosts_split_target():
+    one = size_plan(2, target_rpm=18000, latency_ms=200, cpu_ms=5)
+    two = size_plan(2, target_rpm=18000, latency_ms=200, cpu_ms=5, hosts=2)
+    assert two["feasible"] and not one["feasible"]
+    assert two["arrival_rate_rps"] == pytest.approx(150.0)
+    assert two["hosts_needed"] == 2
+    # Over-provisioned fleets say how few hosts would do.
+    assert size_plan(2, target_rpm=9000, latency_ms=200, cpu_ms=5, hosts=4)["hosts_needed"] == 1
+
+
+def test_memory_budget_checked():
+    ok = size_plan(2, target_rpm=9000, latency_ms=200, cpu_ms=5, memory_mb=1024)
+    assert ok["feasible"] and ok["memory_budget_mb"] == pytest.approx(1024 * 0.8 - 256)
+    short = size_plan(2, target_rpm=9000, latency_ms=200, cpu_ms=5, memory_mb=600)
+    assert short["feasible"] is False and short["binding"] == "memory"
+    assert short["hosts_needed"] is None
+    assert any("224 MB" in r for r in short["reasons"])
+
+
+def test_memory_shrinks_processes_below_gil_target():
+    # Design: 15 x 4 (2,370 MB). A 2,100 MB budget fits 13 x 4 at a hotter GIL.
+    kwargs = {"target_rpm": 9000, "latency_ms": 200, "cpu_ms": 50}
+    plan = size_plan(12, memory_mb=(2100 + 256) / 0.8, **kwargs)
+    assert plan["binding"] == "memory"
+    assert plan["feasible"] is True
+    assert (plan["processes"], plan["threads"]) == (13, 4)
+    assert 0.5 < plan["gil_utilization"] < 1.0
+    assert plan["memory_mb"] <= plan["memory_budget_mb"]
+    assert plan["predicted_slo_violation_probability"] <= 0.05
+
+
+def test_free_threading_removes_gil_cap():
+    plan = size_plan(
+        2, target_rpm=9000, latency_ms=200, cpu_ms=50, free_threading=True, mod_wsgi_version="6.1"
+    )
+    assert plan["gil_utilization"] is None
+    assert plan["thread_cap"] == 25
+    assert plan["effective_latency_ms"] == pytest.approx(200.0)
+
+
+@pytest.mark.parametrize(
+    ("version", "threads", "hang", "timeout", "effective"),
+    [
+        ("4.9", 20, 60, 3, 60.0),
+        ("5.0.2", 25, 60, 2, 50.0),
+        ("6.1", 20, 60, 15, 59.9),
+        ("6.0", 1, 60, 60, 60.0),
+        ("4.9.4", 20, 0, 0, None),
+        # Floor: never below 5 s for one hung request.
+        ("6.1", 1, 1, 5, 5.0),
+    ],
+)
+def test_request_timeout_rules(version, threads, hang, timeout, effective):
+    plan = size_plan(
+        2,
+        target_rpm=100,
+        latency_ms=200,
+        cpu_ms=5,
+        processes=2,
+        threads=threads,
+        mod_wsgi_version=version,
+        hang_timeout_s=hang,
+    )
+    assert plan["request_timeout"] == timeout
+    assert plan["effective_request_timeout_s"] == effective
+
+
+def test_request_timeout_latency_floor():
+    plan = size_plan(
+        2,
+        target_rpm=60,
+        latency_ms=3000,
+        cpu_ms=5,
+        threads=1,
+        mod_wsgi_version="6",
+        hang_timeout_s=5,
+    )
+    assert plan["effective_request_timeout_s"] >= 30.0
+
+
+def test_max_request_workers():
+    assert max_request_workers(40) == 70
+    assert max_request_workers(75) == 123
+
+
+def test_processes_override_derives_threads():
+    plan = size_plan(2, target_rpm=9000, latency_ms=200, cpu_ms=5, processes=4)
+    assert plan["processes"] == 4 and plan["threads"] == 10 and plan["binding"] == "override"
+    plan = size_plan(2, target_rpm=9000, latency_ms=200, cpu_ms=5, threads=5)
+    assert plan["processes"] == 8 and plan["threads"] == 5
+
+
+# ---------------------------------------------------------------------------
+# Errors
+# ---------------------------------------------------------------------------
+
+GOOD = {"target_rpm": 9000, "latency_ms": 200, "cpu_ms": 5}
+
+BAD_PARAMS = [
+    ("target_rpm", "fast"),
+    ("target_rpm", ""),
+    ("target_rpm", 0),
+    ("target_rpm", -5),
+    ("target_rpm", float("nan")),
+    ("target_rpm", float("inf")),
+    ("target_rpm", "inf"),
+    ("target_rpm", True),
+    ("target_rpm", [9000]),
+    ("latency_ms", 0),
+    ("latency_ms", "nan"),
+    ("cpu_ms", 0),
+    ("cpu_ms", 250),
+    ("cpu_ms", False),
+    ("memory_mb", 0),
+    ("memory_mb", "lots"),
+    ("memory_fraction", 1.5),
+    ("memory_fraction", 0),
+    ("apache_reserve_mb", -1),
+    ("process_rss_mb", 0),
+    ("thread_rss_mb", -0.5),
+    ("hosts", 0),
+    ("hosts", 1.5),
+    ("hosts", True),
+    ("cpu_target", 0),
+    ("cpu_target", 1.2),
+    ("gil_target", 1.0),
+    ("gil_target", 0),
+    ("overhead_ms", -1),
+    ("slo_wait_ms", -1),
+    ("slo_percentile", 100),
+    ("slo_percentile", 0),
+    ("max_threads", 0),
+    ("max_threads", 70000),
+    ("min_processes", 0),
+    ("processes", 0),
+    ("processes", 2.5),
+    ("threads", -1),
+    ("threads", "many"),
+    ("mod_wsgi_version", "3.5"),
+    ("mod_wsgi_version", "4.0"),
+    ("mod_wsgi_version", "latest"),
+    ("mod_wsgi_version", True),
+    ("mod_wsgi_version", ["4.9"]),
+    ("hang_timeout_s", -1),
+    ("free_threading", "maybe"),
+    ("free_threading", 2),
+]
+
+
+@pytest.mark.parametrize(("name", "value"), BAD_PARAMS)
+def test_bad_parameter_names_caller_parameter_and_value(name, value):
+    kwargs = dict(GOOD, **{name: value})
+    with pytest.raises(SizingError) as err:
+        size_plan(2, caller="wsgi_sizing", **kwargs)
+    message = str(err.value)
+    assert message.startswith("wsgi_sizing: ")
+    assert f"'{name}'" in message
+    assert repr(value) in message
+    assert "expected" in message
+
+
+@pytest.mark.parametrize("vcpus", [None, 0, -2, 2.5, "two", True, False, float("nan"), []])
+def test_bad_vcpus(vcpus):
+    with pytest.raises(SizingError) as err:
+        size_plan(vcpus, caller="wsgi_sizing", **GOOD)
+    message = str(err.value)
+    assert "wsgi_sizing" in message
+    assert "vcpus" in message and "ansible_processor_vcpus" in message
+    assert repr(vcpus) in message
+
+
+@pytest.mark.parametrize("name", ["target_rpm", "latency_ms"])
+def test_required_parameters(name):
+    kwargs = dict(GOOD)
+    del kwargs[name]
+    with pytest.raises(SizingError, match=f"wsgi_sizing: parameter '{name}' is required"):
+        size_plan(2, **kwargs)
+
+
+def test_unknown_keyword():
+    with pytest.raises(SizingError, match=r"wsgi_sizing: unknown parameter\(s\) 'latency'"):
+        size_plan(2, latency=200, **GOOD)
+
+
+def test_free_threading_needs_mod_wsgi_6():
+    with pytest.raises(SizingError, match=r"free_threading.*mod_wsgi_version >= 6\.0"):
+        size_plan(2, free_threading=True, **GOOD)
+
+
+def test_absurd_load_is_refused():
+    with pytest.raises(SizingError, match=r"target_rpm.*busy threads per host"):
+        size_plan(2, target_rpm=1e12, latency_ms=200, cpu_ms=5)
+
+
+def test_numeric_strings_and_none_defaults_are_accepted():
+    plan = size_plan(
+        "2", target_rpm="9000", latency_ms="200", cpu_ms="5", memory_mb=None, process_rss_mb=None
+    )
+    assert (plan["processes"], plan["threads"]) == (2, 20)
+    assert plan["inputs"]["process_rss_mb"] == 150.0
+
+
+# ---------------------------------------------------------------------------
+# Properties
+# ---------------------------------------------------------------------------
+
+loads = st.fixed_dictionaries(
+    {
+        "vcpus": st.integers(1, 64),
+        "target_rpm": st.floats(10, 60000),
+        "latency_ms": st.floats(5, 2000),
+        "cpu_share": st.floats(0.005, 1.0),
+        "hosts": st.integers(1, 4),
+        "slo_percentile": st.sampled_from([90, 95, 99, 99.9]),
+        "slo_wait_ms": st.sampled_from([0, 5, 10, 50]),
+    }
+)
+
+
+def _plan(d, rpm=None, **extra):
+    return size_plan(
+        d["vcpus"],
+        target_rpm=rpm or d["target_rpm"],
+        latency_ms=d["latency_ms"],
+        cpu_ms=d["latency_ms"] * d["cpu_share"],
+        hosts=d["hosts"],
+        slo_percentile=d["slo_percentile"],
+        slo_wait_ms=d["slo_wait_ms"],
+        **extra,
+    )
+
+
+@given(d=loads, factor=st.floats(1.0, 3.0))
+@PROPS
+def test_property_more_rpm_never_fewer_threads(d, factor):
+    low = _plan(d)
+    high = _plan(d, rpm=d["target_rpm"] * factor)
+    assert high["threads_required"] >= low["threads_required"]
+    # total threads can only drop by rounding (3 x 14 = 42 -> 4 x 10 = 40 when the GIL
+    # asks for one more process), never below what the lower load required.
+    assert high["total_threads"] >= low["threads_required"]
+    assert high["total_threads"] >= high["threads_required"]
+    assert high["processes"] >= low["processes"]
+
+
+@given(d=loads)
+@PROPS
+def test_property_feasible_plan_meets_targets(d):
+    plan = _plan(d)
+    inp = plan["inputs"]
+    # Little's law: busy threads = lambda * W_eff.
+    assert plan["busy_threads"] == pytest.approx(
+        plan["arrival_rate_rps"] * plan["effective_latency_ms"] / 1000.0, rel=1e-3
+    )
+    assert plan["thread_utilization"] == pytest.approx(
+        plan["busy_threads"] / plan["total_threads"], rel=1e-3, abs=1e-6
+    )
+    assert plan["threads"] <= plan["thread_cap"]
+    assert plan["total_threads"] >= plan["threads_required"]
+    assert plan["processes"] >= inp["min_processes"]
+    assert plan["max_request_workers"] == math.ceil(1.5 * plan["total_threads"] - 1e-9) + 10
+    if plan["feasible"]:
+        per_host_rpm = inp["target_rpm"] / inp["hosts"]
+        assert plan["capacity_rpm"] >= per_host_rpm * 0.9999
+        assert plan["predicted_slo_violation_probability"] <= 1 - inp["slo_percentile"] / 100 + 1e-6
+        assert plan["cpu_utilization"] <= inp["cpu_target"] + 1e-9
+        assert plan["gil_utilization"] <= inp["gil_target"] + 1e-9
+        assert plan["thread_utilization"] < 1.0
+        assert plan["vcpus_needed"] is None
+        assert plan["hosts_needed"] <= inp["hosts"]
+    else:
+        assert plan["reasons"] and any(r.startswith("Infeasible") for r in plan["reasons"])
+        if plan["binding"] == "cpu":
+            assert plan["vcpus_needed"] > d["vcpus"]
+            assert plan["hosts_needed"] > inp["hosts"]
+
+
+@given(d=loads, memory=st.floats(300, 64000))
+@PROPS
+def test_property_memory_respected(d, memory):
+    plan = _plan(d, memory_mb=memory)
+    if plan["feasible"]:
+        assert plan["memory_mb"] <= plan["memory_budget_mb"] + 1e-6
+        assert plan["gil_utilization"] < 1.0
+        assert plan["predicted_slo_violation_probability"] <= 1 - d["slo_percentile"] / 100 + 1e-6
+
+
+# ---------------------------------------------------------------------------
+# Host plan
+# ---------------------------------------------------------------------------
+
+DEFAULTS = {"target_rpm": 3000, "latency_ms": 100, "cpu_ms": 5, "process_rss_mb": 150}
+
+
+def test_host_plan_two_apps():
+    apps = [
+        {"name": "shop", "target_rpm": 6000, "latency_ms": 150, "cpu_ms": 10, "script": "/x"},
+        {"name": "admin", "target_rpm": 300, "options": {"processes": 9}},
+    ]
+    plan = host_plan(apps, vcpus=4, memory_mb=2048, defaults=DEFAULTS, mod_wsgi_version="4.9")
+    assert plan["feasible"] is True
+    assert set(plan["apps"]) == {"shop", "admin"}
+    assert plan["apps"]["admin"]["inputs"]["latency_ms"] == 100
+    single = size_plan(4, target_rpm=6000, latency_ms=150, cpu_ms=10)
+    assert plan["apps"]["shop"]["processes"] == single["processes"]
+    assert plan["total_threads"] == sum(p["total_threads"] for p in plan["apps"].values())
+    assert plan["max_request_workers"] == max_request_workers(plan["total_threads"])
+    assert plan["apps"]["shop"]["options"]["listen-backlog"] == plan["listen_backlog"]
+
+
+def test_host_plan_cpu_is_shared():
+    # Each app alone fits 2 vCPUs at 70 %; together they do not.
+    apps = [{"name": "a", "target_rpm": 8000}, {"name": "b", "target_rpm": 8000}]
+    plan = host_plan(apps, vcpus=2, defaults={"latency_ms": 100, "cpu_ms": 5})
+    assert all(p["feasible"] for p in plan["apps"].values())
+    assert plan["feasible"] is False
+    assert plan["vcpus_needed"] == 3
+    assert "'a'" in plan["reasons"][0] and "'b'" in plan["reasons"][0]
+
+
+def test_host_plan_memory_shrinks_then_fails():
+    apps = [
+        {"name": "heavy", "target_rpm": 9000, "latency_ms": 200, "cpu_ms": 50},
+        {"name": "light", "target_rpm": 600, "latency_ms": 100, "cpu_ms": 5},
+    ]
+    roomy = host_plan(apps, vcpus=16)
+    need = roomy["memory_mb"]
+    assert roomy["apps"]["heavy"]["processes"] == 15
+    tight = host_plan(apps, vcpus=16, memory_mb=(need - 300 + 256) / 0.8)
+    assert tight["feasible"] is True
+    assert tight["memory_mb"] <= tight["memory_budget_mb"]
+    assert tight["apps"]["heavy"]["processes"] < 15
+    assert tight["apps"]["heavy"]["binding"] == "memory"
+    assert any("'heavy' was cut" in r for r in tight["reasons"])
+    short = host_plan(apps, vcpus=16, memory_mb=(need - 1500 + 256) / 0.8)
+    assert short["feasible"] is False
+    assert any("'heavy'" in r and "'light'" in r and "budget" in r for r in short["reasons"])
+
+
+def test_host_plan_app_infeasible_is_named():
+    apps = [{"name": "cruncher", "target_rpm": 9000, "latency_ms": 200, "cpu_ms": 50}]
+    plan = host_plan(apps, vcpus=2)
+    assert plan["feasible"] is False
+    assert any(r.startswith("App 'cruncher' is infeasible") for r in plan["reasons"])
+
+
+def test_host_plan_empty():
+    plan = host_plan([], vcpus=2)
+    assert plan["feasible"] is True
+    assert plan["apps"] == {} and plan["total_threads"] == 0 and plan["max_request_workers"] == 0
+
+
+@pytest.mark.parametrize(
+    ("apps", "kwargs", "needle"),
+    [
+        ("shop", {}, "parameter 'apps' (the filter input) got 'shop'"),
+        ({"name": "a"}, {}, "parameter 'apps' (the filter input) got {'name': 'a'}"),
+        (None, {}, "parameter 'apps' (the filter input) got None"),
+        (["a"], {}, "parameter 'apps' item 0 got 'a'"),
+        ([{"target_rpm": 5}], {}, "parameter 'apps' item 0 has name None"),
+        ([{"name": ""}], {}, "parameter 'apps' item 0 has name ''"),
+        ([{"name": 3}], {}, "parameter 'apps' item 0 has name 3"),
+        ([{"name": "a"}, {"name": "a"}], {}, "duplicate name 'a'"),
+        ([{"name": "a"}], {"vcpus": 0}, "parameter 'vcpus (ansible_processor_vcpus)' got 0"),
+        ([{"name": "a"}], {"vcpus": None}, "got None"),
+        ([{"name": "a"}], {"defaults": "x"}, "parameter 'defaults' got 'x'"),
+        ([{"name": "a"}], {"defaults": {"color": 1}}, "'defaults' has unknown key(s) 'color'"),
+        ([{"name": "a"}], {"target_rpm": 9}, "unknown parameter(s) 'target_rpm'"),
+        ([{"name": "a"}], {"cpu_target": "x"}, "parameter 'cpu_target' got 'x'"),
+        ([{"name": "a"}], {"memory_mb": -1}, "parameter 'memory_mb' got -1"),
+        ([{"name": "a"}], {}, "(app 'a'): parameter 'target_rpm' is required"),
+        (
+            [{"name": "a", "latency_ms": 10, "cpu_ms": 20}],
+            {"defaults": {"target_rpm": 60}},
+            "(app 'a'): parameter 'cpu_ms' got 20",
+        ),
+    ],
+)
+def test_host_plan_errors(apps, kwargs, needle):
+    kwargs = dict({"vcpus": 2}, **kwargs)
+    with pytest.raises(SizingError) as err:
+        host_plan(apps, caller="wsgi_host_plan", **kwargs)
+    assert str(err.value).startswith("wsgi_host_plan")
+    assert needle in str(err.value)
+
+
+app_strategy = st.fixed_dictionaries(
+    {
+        "target_rpm": st.floats(10, 8000),
+        "latency_ms": st.floats(10, 1000),
+        "cpu_share": st.floats(0.01, 0.6),
+        "process_rss_mb": st.floats(50, 400),
+    }
+)
+
+
+@given(
+    apps=st.lists(app_strategy, min_size=1, max_size=4),
+    vcpus=st.integers(1, 32),
+    memory=st.one_of(st.none(), st.floats(512, 65536)),
+)
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_property_host_plan_never_exceeds_host(apps, vcpus, memory):
+    app_list = [
+        {
+            "name": f"app{i}",
+            "target_rpm": a["target_rpm"],
+            "latency_ms": a["latency_ms"],
+            "cpu_ms": a["latency_ms"] * a["cpu_share"],
+            "process_rss_mb": a["process_rss_mb"],
+        }
+        for i, a in enumerate(apps)
+    ]
+    plan = host_plan(app_list, vcpus=vcpus, memory_mb=memory)
+    assert plan["memory_mb"] == pytest.approx(sum(p["memory_mb"] for p in plan["apps"].values()))
+    if plan["feasible"]:
+        assert plan["cpu_cores_needed"] <= 0.7 * vcpus + 1e-6
+        if memory is not None:
+            assert plan["memory_mb"] <= plan["memory_budget_mb"] + 1e-6
+        for app in plan["apps"].values():
+            assert app["threads"] <= app["thread_cap"]
+            assert app["predicted_slo_violation_probability"] <= 0.05 + 1e-6
+            assert app["gil_utilization"] < 1.0
+    else:
+        assert plan["reasons"]
