@@ -66,8 +66,8 @@ from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.sizing import (
 FILTER = "wsgi_threads"
 
 
-def wsgi_threads(latency_ms, vcpus=None, allow_infeasible=False, **params):
-    """Return the plan's threads per process; see DOCUMENTATION."""
+def wsgi_threads(value, vcpus=None, allow_infeasible=False, **params):
+    """Return the plan's threads per process for latency_ms ``value``; see DOCUMENTATION."""
     if "latency_ms" in params:
         raise AnsibleFilterError(
             f"{FILTER}: parameter 'latency_ms' got {params['latency_ms']!r} as a keyword; "
@@ -75,7 +75,7 @@ def wsgi_threads(latency_ms, vcpus=None, allow_infeasible=False, **params):
         )
     try:
         allow = check_boolean(FILTER, "allow_infeasible", allow_infeasible)
-        plan = size_plan(vcpus, caller=FILTER, latency_ms=latency_ms, **params)
+        plan = size_plan(vcpus, caller=FILTER, latency_ms=value, **params)
     except SizingError as exc:
         raise AnsibleFilterError(str(exc)) from exc
     if not plan["feasible"] and not allow:
