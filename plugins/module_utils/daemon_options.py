@@ -653,27 +653,37 @@ def _path(spec: OptionSpec, value: Any, caller: str) -> str:
     return text
 
 
+def _entries(spec: OptionSpec, value: Any, items: List[Any], check: Any, caller: str) -> List[str]:
+    """Check each list entry, reporting the whole value and the bad entry on failure."""
+    checked = []
+    for item in items:
+        try:
+            checked.append(check(item))
+        except DaemonOptionError as exc:
+            raise DaemonOptionError(
+                spec.name, value, f"{exc.expected} (bad entry {item!r})", caller
+            ) from None
+    return checked
+
+
 def _path_list(spec: OptionSpec, value: Any, caller: str) -> str:
     what = "an absolute path, a ':'-separated string of them, or a list of them"
     if isinstance(value, (list, tuple)):
         items = list(value)
         if not items:
             raise DaemonOptionError(spec.name, value, "a non-empty list: " + what, caller)
-        for item in items:
-            if isinstance(item, str) and ":" in item:
-                raise DaemonOptionError(
-                    spec.name, value, what + "; list items may not contain ':'", caller
-                )
     else:
         items = _text(spec, value, caller, what).split(":")
-    paths = []
-    for item in items:
-        if not isinstance(item, str) or not item.startswith("/"):
-            raise DaemonOptionError(
-                spec.name, value, what + "; every entry must start with '/'", caller
-            )
-        paths.append(_text(spec, item, caller, what))
-    return ":".join(paths)
+
+    def check(item: Any) -> str:
+        text = _text(spec, item, caller, what)
+        if ":" in text:
+            raise DaemonOptionError(spec.name, item, what + "; list entries may not contain ':'")
+        if not text.startswith("/"):
+            raise DaemonOptionError(spec.name, item, what + "; every entry must start with '/'")
+        return text
+
+    return ":".join(_entries(spec, value, items, check, caller))
 
 
 def _account(spec: OptionSpec, value: Any, caller: str, refuse_root: bool) -> str:
@@ -705,7 +715,11 @@ def _group_list(spec: OptionSpec, value: Any, caller: str) -> str:
             raise DaemonOptionError(spec.name, value, "a non-empty list: " + what, caller)
     else:
         items = _text(spec, value, caller, what).split(",")
-    return ",".join(_account(spec, item, caller, refuse_root=True) for item in items)
+    return ",".join(
+        _entries(
+            spec, value, items, lambda item: _account(spec, item, caller, refuse_root=True), caller
+        )
+    )
 
 
 def _token(spec: OptionSpec, value: Any, caller: str) -> str:
