@@ -1,0 +1,44 @@
+# Copyright: (c) 2026, wsgiscale maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""docs/sizing.md's tables must be what docs/examples/compare_rules.py generates."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[4]
+
+
+def _generator():
+    spec = importlib.util.spec_from_file_location(
+        "compare_rules", ROOT / "docs" / "examples" / "compare_rules.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+GENERATOR = _generator()
+
+
+@pytest.mark.parametrize("section", sorted(GENERATOR.SECTIONS))
+def test_doc_table_matches_code(section):
+    text = (ROOT / "docs" / "sizing.md").read_text(encoding="utf-8")
+    found = re.search(
+        rf"<!-- BEGIN {section} -->\n(.*?)\n<!-- END {section} -->", text, flags=re.DOTALL
+    )
+    assert found, f"markers for {section} missing in docs/sizing.md"
+    assert found.group(1) == GENERATOR.SECTIONS[section](), (
+        "docs/sizing.md is stale: run docs/examples/compare_rules.py and paste its output"
+    )
+
+
+def test_reference_rows_in_doc():
+    table = GENERATOR.worked_examples()
+    assert "| **2x20** | yes | queue_slo |" in table
+    assert "| **15x4** | **no** | cpu |" in table
