@@ -11,11 +11,10 @@ version itself then comes from PyPI, which is reachable). tests/sanity.sh copies
 into ansible-test's cache under the name ansible-test looks for.
 """
 
+import ensurepip
 import glob
 import os
 import sys
-
-import ensurepip
 
 
 def main() -> None:
@@ -23,11 +22,11 @@ def main() -> None:
     bundled = os.path.join(os.path.dirname(ensurepip.__file__), "_bundled")
     wheels = sorted(glob.glob(os.path.join(bundled, "pip-*.whl")))
     if not wheels:
-        sys.exit("get_pip_offline: no bundled pip wheel in %s" % bundled)
+        sys.exit(f"get_pip_offline: no bundled pip wheel in {bundled}")
     sys.path.insert(0, wheels[-1])
     # Options understood by the real get-pip script, not by pip itself.
     args = [a for a in sys.argv[1:] if a not in ("--no-setuptools", "--no-wheel")]
-    from pip._internal.cli.main import main as pip_main  # noqa: PLC0415
+    from pip._internal.cli.main import main as pip_main
 
     sys.exit(pip_main(["install", *args] if args[:1] != ["install"] else args))
 
