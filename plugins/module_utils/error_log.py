@@ -51,6 +51,10 @@ MAX_PENDING_EXC = 256  # (pid, tid) awaiting the last line of a traceback
 DEATH_LOOKBACK = 2.0
 # An Apache stop/restart notice applies to deregistrations this close to it.
 APACHE_EVENT_WINDOW = 5.0
+# A restart whose end was never logged (log cut, process killed while stopping) stops
+# collecting victims this long after its first line; shutdown-timeout and
+# graceful-timeout are seconds, not minutes.
+STALE_AFTER = 300.0
 
 UNKNOWN_GROUP = "(unknown)"
 OTHER_GROUP = "(other)"
@@ -233,7 +237,8 @@ def _wall_seconds(moment: datetime.datetime) -> float:
 
 
 _APACHE_TIME = re.compile(
-    r"^(?:[A-Z][a-z]{2} )?([A-Z][a-z]{2}) +(\d{1,2}) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))? (\d{4})$"
+    r"^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) )?([A-Z][a-z]{2}) +(\d{1,2}) "
+    r"(\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))? (\d{4})$"
 )
 _RELATIVE = re.compile(r"^(\d+(?:\.\d+)?)\s*([smhdw])$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -539,6 +544,11 @@ class RestartReport:
     # ------------------------------------------------------------ handlers
     def _on_start(self, args, daemon_pid, when, msg):
         self._know(daemon_pid, _text(args[0]))
+        # A pid starting again is a new process (pids are reused, logs are concatenated).
+        self.closed_pids.pop(daemon_pid, None)
+        stale = self.open.get(daemon_pid)
+        if stale is not None:
+            self._close(stale)
 
     def _on_trigger(self, name, args, daemon_pid, when, msg):
         group = _text(args[0])
@@ -648,6 +658,7 @@ class RestartReport:
         pid = int(args[2]) if args[2] is not None else daemon_pid
         group = _text(args[0] if args[0] is not None else args[1])
         self._know(pid, group)
+        self.closed_pids.pop(pid, None)
         self._apache_open(pid, group, when, msg)
 
     def _on_deregistered(self, args, daemon_pid, when, msg):
@@ -713,6 +724,8 @@ class RestartReport:
         state.failures.append(failure)
         if kind not in VICTIM_KINDS:
             return
+        while state.open and when - state.open[0].time > STALE_AFTER:
+            self._close(state.open[0])
         if state.open:
             self._attribute(state.open[0], state, failure)
         else:
