@@ -36,5 +36,7 @@ def application(environ, start_response):
         "path_info": environ.get("PATH_INFO"),
     }
     data = json.dumps(body).encode("utf-8")
-    start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
+    start_response(
+        "200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(data)))]
+    )
     return [data]
