@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright: (c) 2026, wsgiscale maintainers
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -84,7 +83,7 @@ def templates():
                 )
             )
             lines.append((seconds, stamp.group(2), raw[stamp.end() :]))
-    first = min(seconds for seconds, _, _ in lines)
+    first = min(line[0] for line in lines)
     # Each file becomes a slice of one long timeline: keep their order, not their dates.
     out = []
     offset = 0
@@ -105,7 +104,7 @@ def templates():
             pos = match.end()
         parts.append(rest[pos:])
         out.append((seconds - first + offset, micro, parts))
-    span = max(t for t, _, _ in out) + 2
+    span = max(line[0] for line in out) + 2
     return out, span
 
 
@@ -185,7 +184,7 @@ def run_grep(path: Path) -> tuple:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--size", default="1G", help="log size, e.g. 1G (default), 64M")
     parser.add_argument("--output", help="where to write the log (default: a temp file)")
     parser.add_argument("--keep", action="store_true", help="keep the generated log")

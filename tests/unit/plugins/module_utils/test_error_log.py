@@ -470,7 +470,7 @@ def test_binary_junk_and_truncated_lines(tmp_path):
     junk = []
     for line in real:
         junk.append(line)
-        noise = bytes(rng.randrange(256) for _ in range(rng.randrange(1, 300)))
+        noise = bytes(rng.randrange(256) for _byte in range(rng.randrange(1, 300)))
         junk.append(noise.replace(b"\n", b"\0") + b"\n")
         junk.append(line[: rng.randrange(1, len(line))] + b"\n")  # a truncated copy
     path = tmp_path / "junk.log"

@@ -61,7 +61,7 @@ def test_request_timeout_log():
 
 def test_check_mode_is_the_same_read():
     args = {"path": [str(LOGS / "mod_wsgi-6.1-*.log")], "process_group": "demo"}
-    _, normal = run_module(args)
+    normal = run_module(args)[1]
     kind, checked = run_module(dict(args, _ansible_check_mode=True))
     assert kind is ExitJson
     assert checked == normal
