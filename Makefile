@@ -16,10 +16,14 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export ANSIBLE_FORCE_COLOR ?= 0
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help venv link images lint sanity unit molecule test demo bench changelog clean
+.PHONY: help host venv link images lint sanity unit molecule test demo bench changelog clean
 
 help:
 	@echo "make demo | test | lint | sanity | unit | molecule [SCENARIOS=...] | images | bench"
+
+# System packages (podman, runc, debootstrap, shellcheck), installed when missing.
+host:
+	tests/setup-host.sh
 
 $(BIN)/.stamp: tests/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -34,16 +38,16 @@ link:
 	@mkdir -p $(dir $(LINK))
 	@ln -sfn $(CURDIR) $(LINK)
 
-images:
+images: host
 	tests/images/build.sh
 
-lint: venv link
+lint: venv link changelog
 	$(BIN)/yamllint --strict .
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/ansible-lint --strict
 
-sanity: venv
+sanity: venv host
 	tests/sanity.sh
 
 unit: venv link
@@ -54,7 +58,7 @@ molecule: venv link images
 
 test: lint sanity unit molecule
 
-demo: venv link
+demo: host venv link
 	tests/images/build.sh bookworm
 	$(BIN)/ansible-playbook -i examples/inventory.yml examples/demo.yml
 
