@@ -70,7 +70,7 @@ def worked_examples() -> str:
 
 def comparison() -> str:
     """Markdown table: capacity rpm and thread utilisation of each rule per case."""
-    head = ["derived"] + [name for name, _ in RULES]
+    head = ["derived"] + [name for name, _rule in RULES]
     rows = [
         "| case | " + " | ".join(head) + " |",
         "|---|" + "---|" * len(head),
@@ -79,7 +79,7 @@ def comparison() -> str:
         cells = []
         derived = size_plan(vcpus, **kwargs)
         sizes = [(derived["processes"], derived["threads"])]
-        sizes += [rule(vcpus) for _, rule in RULES]
+        sizes += [rule(vcpus) for _name, rule in RULES]
         for processes, threads in sizes:
             p = size_plan(vcpus, processes=processes, threads=threads, **kwargs)
             mark = "" if p["feasible"] else " ✗"

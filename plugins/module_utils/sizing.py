@@ -462,7 +462,7 @@ def _thread_capacity_rps(d: _Demand, processes: int, threads: int) -> float:
     if d.w > d.c:
         hi = min(hi, servers / (d.w - d.c))
     lo = 0.0
-    for _ in range(200):
+    for _step in range(200):
         mid = (lo + hi) / 2.0
         busy = mid * ((d.w - d.c) + d.c / (1.0 - mid * d.c / processes))
         if busy > servers:
@@ -1018,7 +1018,7 @@ def _shrink_for_memory(
                 best = (key, name, candidate)
         if best is None:
             break
-        _, name, candidate = best
+        name, candidate = best[1], best[2]
         shrunk.setdefault(name, plans[name]["processes"])
         candidate["hosts_needed"] = plans[name]["hosts_needed"]
         candidate["inputs"] = inputs[name]

@@ -76,8 +76,8 @@ def test_expected_mismatch():
 
 
 def test_headroom_option():
-    _, plain = run_module({"process_group": "demo", "headroom_percent": 0})
-    _, big = run_module({"process_group": "demo", "headroom_percent": 100})
+    plain = run_module({"process_group": "demo", "headroom_percent": 0})[1]
+    big = run_module({"process_group": "demo", "headroom_percent": 100})[1]
     max_pss = plain["groups"]["demo"]["pss_kb"]["max"]
     assert plain["groups"]["demo"]["recommended_process_rss_mb"] == -(-max_pss // 1024)
     assert big["groups"]["demo"]["recommended_process_rss_mb"] == -(-max_pss * 2 // 1024)
