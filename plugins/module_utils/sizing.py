@@ -109,6 +109,10 @@ class SizingError(ValueError):
 # ---------------------------------------------------------------------------
 
 
+MEMORY_UNCHECKED = "memory_mb was not given, so memory was not checked."
+MEMORY_SHARED = "memory is checked for all apps together against the host budget (host plan)."
+
+
 def erlang_b(servers: int, load: float) -> float:
     """Erlang B blocking probability B(c, a), by the stable recursion.
 
@@ -692,7 +696,7 @@ def _plan_reasons(
         f"{plan['memory_mb']:,.0f} MB for the daemons"
     )
     if plan["memory_budget_mb"] is None:
-        r.append(f"{mem}; memory_mb was not given, so memory was not checked.")
+        r.append(f"{mem}; {MEMORY_UNCHECKED}")
     else:
         budget_text = (
             f"the budget is {inp['memory_mb']:g} MB x {inp['memory_fraction']:g} - "
@@ -965,6 +969,11 @@ def host_plan(
     for plan in plans.values():
         plan["listen_backlog"] = backlog
         plan["options"]["listen-backlog"] = backlog
+        if budget is not None:
+            # Apps are sized without memory_mb; the host plan checks them together.
+            plan["reasons"] = [
+                text.replace(MEMORY_UNCHECKED, MEMORY_SHARED) for text in plan["reasons"]
+            ]
     memory = sum(p["memory_mb"] for p in plans.values())
     if feasible:
         reasons.append(

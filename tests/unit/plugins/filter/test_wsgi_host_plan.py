@@ -66,3 +66,19 @@ def test_infeasible_app_is_named():
     plan = wsgi_host_plan(apps, vcpus=2, defaults=DEFAULTS)
     assert plan["feasible"] is False
     assert "'cruncher'" in " ".join(plan["reasons"])
+
+
+def test_app_reasons_do_not_claim_memory_unchecked_when_the_host_checks_it():
+    from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.sizing import (
+        MEMORY_SHARED,
+        MEMORY_UNCHECKED,
+        host_plan,
+    )
+
+    apps = [{"name": "a", "target_rpm": 600, "latency_ms": 100, "cpu_ms": 5}]
+    with_memory = host_plan(apps, vcpus=2, memory_mb=4096)
+    reasons = " ".join(with_memory["apps"]["a"]["reasons"])
+    assert MEMORY_UNCHECKED not in reasons
+    assert MEMORY_SHARED in reasons
+    without_memory = host_plan(apps, vcpus=2)
+    assert MEMORY_UNCHECKED in " ".join(without_memory["apps"]["a"]["reasons"])
