@@ -13,9 +13,12 @@ Formats understood: mod_wsgi 4.x/5.x (``mod_wsgi (pid=N): `` prefix) and 6.x
 (``WSGI####:`` codes, no prefix), in Apache 2.4's default ErrorLogFormat
 (``[time] [module:level] [pid P:tid T] ...``). Lines of several processes may be
 interleaved: state is kept per daemon pid. Unknown or damaged lines are counted and
-skipped. Memory is bounded whatever the size of the log: the input is read line by
-line and every list or map kept between lines has a cap (see the ``MAX_*``
-constants); what goes over a cap is still counted.
+skipped. Memory is bounded whatever the size of the log: files are read in blocks of
+``BLOCK_SIZE`` bytes cut at a line end, and every list or map kept between lines has a
+cap (see the ``MAX_*`` constants); what goes over a cap is still counted. Within a
+block, one C-speed regex pass checks every line's header (for the line counts) and only
+the lines that can matter, ``[wsgi:*]`` lines and Apache's AH00489/AH00491-AH00494
+notices, are parsed in Python.
 
 No Ansible imports: the module ``wsgiscale.mod_wsgi.restart_info`` is a thin wrapper.
 """
@@ -126,6 +129,26 @@ _HEADER = re.compile(
     rb"(?:mod_wsgi \(pid=(\d+)(?:, process='([^']*)'[^)]*)?\): )?"
     rb"([^\r\n]*)"
 )
+
+# Bytes read at a time; a block is cut after its last newline.
+BLOCK_SIZE = 1 << 20
+
+# What makes a line parsed (``_HEADER`` matches and the month is known), as a lookahead
+# after a newline: ``findall`` over a block checks every line at C speed.
+_VALID = (
+    rb"\[[A-Z][a-z]{2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d "
+    rb"\d\d:\d\d:\d\d(?:\.\d{1,6})? \d{4}\] \[[\w.-]*:\w+\] \[pid \d+(?::tid \d+)?\] "
+)
+# One entry per newline: "[" when the line after it is parsed, b"" when not.
+_LINE_STARTS = re.compile(rb"\n(?:(?=" + _VALID + rb")(\[))?")
+# The same with the time of each parsed line, for ``since``.
+_LINE_STAMPS = re.compile(
+    rb"\n(?=\[[A-Z][a-z]{2} ((?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d "
+    rb"\d\d:\d\d:\d\d)(?:\.(\d{1,6}))? (\d{4})\] \[[\w.-]*:\w+\] \[pid \d+(?::tid \d+)?\] )"
+)
+# Only lines holding one of these can change the report (see RestartReport._dispatch).
+_WSGI_MARK = b"] [wsgi:"
+_APACHE_MARK = b"AH004"
 
 _G = rb"'([^']*)'"
 _PROC = rb"(?:daemon )?process " + _G
@@ -437,12 +460,8 @@ class RestartReport:
         if header is None:
             self.lines_unparsed += 1
             return
-        hms, micro, year, module, _level, pid, tid, client, code, wpid, wgroup, msg = (
-            header.groups()
-        )
-        try:
-            when = self._stamp(hms, micro, year)
-        except ValueError:
+        when = self._when(header)
+        if when is None:
             self.lines_unparsed += 1
             return
         if self.since is not None and when < self.since:
@@ -451,6 +470,114 @@ class RestartReport:
         if self.first_time is None:
             self.first_time = when
         self.last_time = when
+        self._dispatch(header, when)
+
+    def feed_blocks(self, source: str, blocks: Iterable[bytes]) -> None:
+        """Feed one file as blocks of whole lines: each block starts with a newline (the
+        end of the previous line, or one put in front of the first line) and ends with
+        one. Gives the same report as ``feed_file`` on the lines of the blocks."""
+        self._source = source
+        lineno = 0
+        for block in blocks:
+            lineno = self._feed_block(block, lineno)
+        self._lineno = lineno
+
+    def _feed_block(self, block: bytes, lineno: int) -> int:
+        last = len(block) - 1  # the final newline starts no line
+        if self.since is None:
+            starts = _LINE_STARTS.findall(block, 0, last)
+            count = len(starts)
+            parsed = count - starts.count(b"")
+            if parsed:
+                if self.first_time is None:
+                    self.first_time = self._edge_time(block, starts, first=True)
+                self.last_time = self._edge_time(block, starts, first=False)
+        else:
+            count = block.count(b"\n") - 1
+            parsed = self._count_since(_LINE_STAMPS.findall(block, 0, last))
+        self.lines += count
+        self.lines_unparsed += count - parsed
+        self._feed_marked(block, lineno)
+        return lineno + count
+
+    def _edge_time(self, block: bytes, starts: List[bytes], first: bool) -> Optional[float]:
+        """Time of the first (or last) parsed line of a block."""
+        if first:
+            index = starts.index(b"[")
+            pos = 0
+            for _skip in range(index + 1):
+                pos = block.find(b"\n", pos) + 1
+        else:
+            index = len(starts) - 1
+            while not starts[index]:
+                index -= 1
+            pos = len(block) - 1
+            for _skip in range(len(starts) - index):
+                pos = block.rfind(b"\n", 0, pos)
+            pos += 1
+        header = _HEADER.match(block, pos, block.find(b"\n", pos))
+        return self._when(header) if header is not None else None
+
+    def _count_since(self, stamps: List[Tuple[bytes, bytes, bytes]]) -> int:
+        """Count the lines before ``since`` and move first/last time; return how many
+        lines were parsed."""
+        since = self.since
+        before = 0
+        first = None
+        last = None
+        for stamp in stamps:
+            when = self._stamp(*stamp)
+            if when < since:
+                before += 1
+            else:
+                if first is None:
+                    first = when
+                last = when
+        self.lines_before_since += before
+        if first is not None:
+            if self.first_time is None:
+                self.first_time = first
+            self.last_time = last
+        return len(stamps)
+
+    def _feed_marked(self, block: bytes, lineno: int) -> None:
+        """Parse the lines holding a ``[wsgi:`` module or an AH004xx code, in order."""
+        find = block.find
+        count = block.count
+        since = self.since
+        wsgi = find(_WSGI_MARK)
+        apache = find(_APACHE_MARK)
+        counted = 0  # lineno is the number of the line starting before ``counted``
+        while wsgi >= 0 or apache >= 0:
+            hit = wsgi if apache < 0 or 0 <= wsgi < apache else apache
+            start = block.rfind(b"\n", 0, hit) + 1
+            end = find(b"\n", hit)
+            if wsgi >= 0 and wsgi < end:
+                wsgi = find(_WSGI_MARK, end)
+            if apache >= 0 and apache < end:
+                apache = find(_APACHE_MARK, end)
+            header = _HEADER.match(block, start, end)
+            if header is None:
+                continue
+            when = self._when(header)
+            if when is None or (since is not None and when < since):
+                continue
+            lineno += count(b"\n", counted, start)
+            counted = start
+            self._lineno = lineno
+            self._dispatch(header, when)
+
+    def _when(self, header: re.Match[bytes]) -> Optional[float]:
+        try:
+            return self._stamp(header.group(1), header.group(2), header.group(3))
+        except ValueError:
+            return None
+
+    def _dispatch(self, header: re.Match[bytes], when: float) -> None:
+        """Act on a parsed line at or after ``since``."""
+        _hms, _micro, _year, module, _level, pid, tid, client, code, wpid, wgroup, msg = (
+            header.groups()
+        )
         if module != b"wsgi":
             if code is not None:
                 self._apache_line(code, msg, when)
@@ -1013,11 +1140,30 @@ def open_log(path: str):
     return handle
 
 
-def _lines(handle, warnings: List[str], path: str) -> Iterator[bytes]:
+def _blocks(handle, warnings: List[str], path: str) -> Iterator[bytes]:
+    """Blocks of whole lines for ``RestartReport.feed_blocks``. A last line without a
+    newline gets one; a read error ends the file with a warning, the partial line
+    before it dropped (as line-by-line reading would)."""
+    read = getattr(handle, "read1", handle.read)
+    carry = [b"\n"]  # the newline before the next block's first line, and its start
     try:
-        yield from handle
+        while True:
+            data = read(BLOCK_SIZE)
+            if not data:
+                break
+            end = data.rfind(b"\n")
+            if end < 0:
+                carry.append(data)
+                continue
+            carry.append(memoryview(data)[: end + 1])
+            yield b"".join(carry)
+            carry = [data[end:]]
     except (OSError, EOFError) as exc:
         warnings.append(f"{NAME}: stopped reading {path} early: {exc}")
+        return
+    if len(carry) > 1 or len(carry[0]) > 1:
+        carry.append(b"\n")
+        yield b"".join(carry)
 
 
 def analyse(
@@ -1048,7 +1194,7 @@ def analyse(
     for path in files:
         handle = open_log(path)
         with handle:
-            report.feed_file(path, _lines(handle, warnings, path))
+            report.feed_blocks(path, _blocks(handle, warnings, path))
     result = report.result()
     result["files"] = files
     result["warnings"] = warnings
