@@ -146,63 +146,91 @@ _LINE_STAMPS = re.compile(
     rb"\n(?=\[[A-Z][a-z]{2} ((?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d "
     rb"\d\d:\d\d:\d\d)(?:\.(\d{1,6}))? (\d{4})\] \[[\w.-]*:\w+\] \[pid \d+(?::tid \d+)?\] )"
 )
-# Only lines holding one of these can change the report (see RestartReport._dispatch).
+# Only lines holding one of these can change the report (see RestartReport._feed_marked).
 _WSGI_MARK = b"] [wsgi:"
 _APACHE_MARK = b"AH004"
 
 _G = rb"'([^']*)'"
 _PROC = rb"(?:daemon )?process " + _G
-# (event, pattern); every pattern's own groups are unnamed, see _compile_events.
+_D = (b"Daem",)
+_P = (b"Proc",)
+# (event, first 4 bytes of the messages it can match or () for any, pattern); every
+# pattern's own groups are unnamed, see _compile_events.
 _EVENT_PATTERNS = (
-    ("called", rb'called from file "(.*)", line (\d+), in (.*?)([.,]?)$'),
-    ("thread", rb'Thread (\d+) executing file "(.*)", line (\d+), in (.*?)\.?$'),
-    ("start", rb"Starting " + _PROC),
+    ("called", (b"call",), rb'called from file "(.*)", line (\d+), in (.*?)([.,]?)$'),
+    ("thread", (b"Thre",), rb'Thread (\d+) executing file "(.*)", line (\d+), in (.*?)\.?$'),
+    ("start", (b"Star",), rb"Starting " + _PROC),
     (
         "request-timeout",
+        _D,
         rb"Daemon process request time limit exceeded(?:, stopping |; waiting for in-flight "
         rb"requests to complete in )" + _PROC,
     ),
-    ("deadlock-timeout", rb"Daemon process deadlock timer expired, stopping " + _PROC),
-    ("inactivity-timeout", rb"Daemon process idle inactivity timer expired, stopping " + _PROC),
-    ("startup-timeout", rb"Application startup timer expired, stopping " + _PROC),
-    ("restart-interval", rb"Application restart timer expired, stopping " + _PROC),
-    ("maximum-requests", rb"Maximum requests reached[^']*" + _G),
+    ("deadlock-timeout", _D, rb"Daemon process deadlock timer expired, stopping " + _PROC),
+    (
+        "inactivity-timeout",
+        _D,
+        rb"Daemon process idle inactivity timer expired, stopping " + _PROC,
+    ),
+    ("startup-timeout", (b"Appl",), rb"Application startup timer expired, stopping " + _PROC),
+    ("restart-interval", (b"Appl",), rb"Application restart timer expired, stopping " + _PROC),
+    ("maximum-requests", (b"Maxi",), rb"Maximum requests reached[^']*" + _G),
     (
         "graceful-timeout",
+        _D,
         rb"Daemon process (?:graceful timer expired |restart timer expired in daemon process )"
         + _G,
     ),
-    ("shutdown", rb"Shutdown requested (?:for daemon process )?" + _G),
-    ("dump", rb"Dumping stack trace for active Python threads"),
+    ("shutdown", (b"Shut",), rb"Shutdown requested (?:for daemon process )?" + _G),
+    ("dump", (b"Dump",), rb"Dumping stack trace for active Python threads"),
     (
         "interrupt",
+        (b"Dump",),
         rb"Dumping stack trace for thread (\d+) of daemon process " + _G + rb" which has exceeded",
     ),
-    ("abort", rb"(?:Aborting process |Shutdown timeout expired; aborting daemon process )" + _G),
-    ("exiting", rb"Exiting " + _PROC),
-    ("died", rb"Process " + _G + rb" (?:\(pid=(\d+)\) )?has died"),
-    ("signal", rb"Process " + _G + rb" (?:\(pid=(\d+)\) )?terminated by signal (\d+)"),
-    ("exit", rb"Process " + _G + rb" (?:\(pid=(\d+)\) )?terminated normally, exit code (-?\d+)"),
+    (
+        "abort",
+        (b"Abor", b"Shut"),
+        rb"(?:Aborting process |Shutdown timeout expired; aborting daemon process )" + _G,
+    ),
+    ("exiting", (b"Exit",), rb"Exiting " + _PROC),
+    ("died", _P, rb"Process " + _G + rb" (?:\(pid=(\d+)\) )?has died"),
+    ("signal", _P, rb"Process " + _G + rb" (?:\(pid=(\d+)\) )?terminated by signal (\d+)"),
+    (
+        "exit",
+        _P,
+        rb"Process " + _G + rb" (?:\(pid=(\d+)\) )?terminated normally, exit code (-?\d+)",
+    ),
     (
         "dereg-pending",
+        (b"Proc", b"Dere"),
         rb"(?:Process " + _G + rb" to be deregistered, as server is restarting|"
         rb"Deregistering daemon process " + _G + rb" \(pid=(\d+)\); server is restarting)",
     ),
-    ("deregistered", rb"Process " + _G + rb" (?:\(pid=(\d+)\) )?has been deregistered"),
-    ("truncated-response", rb"Truncated or oversized response headers received from " + _PROC),
+    ("deregistered", _P, rb"Process " + _G + rb" (?:\(pid=(\d+)\) )?has been deregistered"),
     (
         "truncated-response",
+        (b"Trun",),
+        rb"Truncated or oversized response headers received from " + _PROC,
+    ),
+    (
+        "truncated-response",
+        _D,
         rb"Daemon process " + _G + rb" closed connection before sending complete response",
     ),
-    ("truncated-response", rb"Error reading response headers from " + _PROC),
-    ("socket-timeout", rb"Timeout when reading response headers from " + _PROC),
-    ("queue-timeout", rb"Queue timeout expired for WSGI " + _PROC),
-    ("connect-failed", rb"Unable to connect to WSGI " + _PROC),
-    ("no-such-group", rb"No WSGI daemon process called " + _G),
-    ("app-exception", rb"Exception occurred processing WSGI script " + _G),
-    ("app-exception", rb"(\S+) exception raised processing WSGI script " + _G),
-    ("script-load-failed", rb"(?:Failed to exec|Unable to execute) Python script file " + _G),
-    ("request-interrupted", rb"Request interrupted by RequestTimeout"),
+    ("truncated-response", (b"Erro",), rb"Error reading response headers from " + _PROC),
+    ("socket-timeout", (b"Time",), rb"Timeout when reading response headers from " + _PROC),
+    ("queue-timeout", (b"Queu",), rb"Queue timeout expired for WSGI " + _PROC),
+    ("connect-failed", (b"Unab",), rb"Unable to connect to WSGI " + _PROC),
+    ("no-such-group", (b"No W",), rb"No WSGI daemon process called " + _G),
+    ("app-exception", (b"Exce",), rb"Exception occurred processing WSGI script " + _G),
+    ("app-exception", (), rb"(\S+) exception raised processing WSGI script " + _G),
+    (
+        "script-load-failed",
+        (b"Fail", b"Unab"),
+        rb"(?:Failed to exec|Unable to execute) Python script file " + _G,
+    ),
+    ("request-interrupted", (b"Requ",), rb"Request interrupted by RequestTimeout"),
 )
 
 _TRIGGERS = frozenset(
@@ -217,13 +245,20 @@ _TRIGGERS = frozenset(
 )
 
 
-def _compile_events() -> Tuple[re.Pattern[bytes], Dict[int, Tuple[str, Tuple[int, ...]]]]:
-    """One alternation; each alternative is an outer group, so ``lastindex`` says which
-    event matched; the table gives the event name and the indexes of its own groups."""
+_EventTable = Dict[int, Tuple[str, Tuple[int, ...]]]
+
+
+def _compile_events(key: Optional[bytes]) -> Tuple[re.Pattern[bytes], _EventTable]:
+    """One alternation of the patterns that can match a message starting with ``key``
+    (None: one starting with no known key), in table order; each alternative is an
+    outer group, so ``lastindex`` says which event matched; the table gives the event
+    name and the indexes of its own groups."""
     parts = []
     table = {}
     index = 1
-    for event, pattern in _EVENT_PATTERNS:
+    for event, starts, pattern in _EVENT_PATTERNS:
+        if starts and key not in starts:
+            continue
         inner = re.compile(pattern).groups
         parts.append(b"(" + pattern + b")")
         table[index] = (event, tuple(range(index + 1, index + 1 + inner)))
@@ -231,7 +266,23 @@ def _compile_events() -> Tuple[re.Pattern[bytes], Dict[int, Tuple[str, Tuple[int
     return re.compile(b"|".join(parts)), table
 
 
-_EVENTS, _EVENT_TABLE = _compile_events()
+# Message start (4 bytes) -> the alternation to try; the first matching pattern wins,
+# as in one alternation of all of them.
+_EVENTS_BY_START = {
+    key: _compile_events(key) for _e, starts, _p in _EVENT_PATTERNS for key in starts
+}
+_EVENTS_OTHER = _compile_events(None)
+
+
+def _classify(msg: bytes) -> Optional[Tuple[str, Tuple[Optional[bytes], ...]]]:
+    """The event a mod_wsgi message reports and its pattern's groups, or None."""
+    pattern, table = _EVENTS_BY_START.get(msg[:4], _EVENTS_OTHER)
+    event = pattern.match(msg)
+    if event is None:
+        return None
+    name, indexes = table[event.lastindex]
+    return name, (event.group(*indexes) if len(indexes) > 1 else (event.group(*indexes),))
+
 
 # Frames whose file is in Python's own library or an installed package.
 _LIBRARY = re.compile(r"^<|/lib(?:64)?/python\d[\d.]*t?/|/(?:site|dist)-packages/|/lib/pypy")
@@ -420,7 +471,8 @@ class RestartReport:
         self.interrupts: Dict[int, _Record] = {}
         self.pending_exc: Dict[Tuple[int, int], Dict[str, Any]] = OrderedDict()
         self.apache_event: Optional[Tuple[str, float]] = None
-        self._stamp_key: Optional[Tuple[bytes, bytes]] = None
+        self._stamp_hms = b""
+        self._stamp_year = b""
         self._stamp_value = 0.0
         self._source = ""
         self._lineno = 0
@@ -436,19 +488,20 @@ class RestartReport:
             feed(raw)
         self._lineno = lineno
 
-    def _stamp(self, hms: bytes, micro: Optional[bytes], year: bytes) -> float:
-        key = (hms, year)
-        if key != self._stamp_key:
+    def _stamp(self, hms: bytes, micro: Optional[bytes], year: bytes) -> Optional[float]:
+        """Log time of a header's fields; None for an unknown month."""
+        if hms != self._stamp_hms or year != self._stamp_year:
             month = _MONTHS.get(hms[:3])
             if month is None:
-                raise ValueError("month")
+                return None
             day = int(hms[4:6])
             self._stamp_value = float(
                 calendar.timegm(
                     (int(year), month, day, int(hms[7:9]), int(hms[10:12]), int(hms[13:15]))
                 )
             )
-            self._stamp_key = key
+            self._stamp_hms = hms
+            self._stamp_year = year
         if micro:
             return self._stamp_value + int(micro) / (10.0 ** len(micro))
         return self._stamp_value
@@ -460,7 +513,8 @@ class RestartReport:
         if header is None:
             self.lines_unparsed += 1
             return
-        when = self._when(header)
+        fields = header.groups()
+        when = self._stamp(fields[0], fields[1], fields[2])
         if when is None:
             self.lines_unparsed += 1
             return
@@ -470,7 +524,10 @@ class RestartReport:
         if self.first_time is None:
             self.first_time = when
         self.last_time = when
-        self._dispatch(header, when)
+        if fields[3] == b"wsgi":
+            self._wsgi_line(fields, when, _classify(fields[11]))
+        elif fields[8] is not None:
+            self._apache_line(fields[8], fields[11], when)
 
     def feed_blocks(self, source: str, blocks: Iterable[bytes]) -> None:
         """Feed one file as blocks of whole lines: each block starts with a newline (the
@@ -516,7 +573,7 @@ class RestartReport:
                 pos = block.rfind(b"\n", 0, pos)
             pos += 1
         header = _HEADER.match(block, pos, block.find(b"\n", pos))
-        return self._when(header) if header is not None else None
+        return self._stamp(*header.group(1, 2, 3)) if header is not None else None
 
     def _count_since(self, stamps: List[Tuple[bytes, bytes, bytes]]) -> int:
         """Count the lines before ``since`` and move first/last time; return how many
@@ -543,52 +600,48 @@ class RestartReport:
     def _feed_marked(self, block: bytes, lineno: int) -> None:
         """Parse the lines holding a ``[wsgi:`` module or an AH004xx code, in order."""
         find = block.find
-        count = block.count
         since = self.since
         wsgi = find(_WSGI_MARK)
         apache = find(_APACHE_MARK)
         counted = 0  # lineno is the number of the line starting before ``counted``
         while wsgi >= 0 or apache >= 0:
             hit = wsgi if apache < 0 or 0 <= wsgi < apache else apache
-            start = block.rfind(b"\n", 0, hit) + 1
             end = find(b"\n", hit)
-            if wsgi >= 0 and wsgi < end:
+            if 0 <= wsgi < end:
                 wsgi = find(_WSGI_MARK, end)
-            if apache >= 0 and apache < end:
+            if 0 <= apache < end:
                 apache = find(_APACHE_MARK, end)
+            start = block.rfind(b"\n", 0, hit) + 1
             header = _HEADER.match(block, start, end)
             if header is None:
                 continue
-            when = self._when(header)
+            fields = header.groups()
+            event = None
+            if fields[3] == b"wsgi":
+                event = _classify(fields[11])
+                if event is None and not self.pending_exc:
+                    continue
+            elif fields[8] is None:
+                continue
+            when = self._stamp(fields[0], fields[1], fields[2])
             if when is None or (since is not None and when < since):
                 continue
-            lineno += count(b"\n", counted, start)
+            lineno += block.count(b"\n", counted, start)
             counted = start
             self._lineno = lineno
-            self._dispatch(header, when)
+            if fields[3] == b"wsgi":
+                self._wsgi_line(fields, when, event)
+            else:
+                self._apache_line(fields[8], fields[11], when)
 
-    def _when(self, header: re.Match[bytes]) -> Optional[float]:
-        try:
-            return self._stamp(header.group(1), header.group(2), header.group(3))
-        except ValueError:
-            return None
-
-    def _dispatch(self, header: re.Match[bytes], when: float) -> None:
-        """Act on a parsed line at or after ``since``."""
-        _hms, _micro, _year, module, _level, pid, tid, client, code, wpid, wgroup, msg = (
-            header.groups()
-        )
-        if module != b"wsgi":
-            if code is not None:
-                self._apache_line(code, msg, when)
-            return
-        event = _EVENTS.match(msg)
+    def _wsgi_line(self, fields: Tuple[Any, ...], when: float, event) -> None:
+        """Act on a mod_wsgi line at or after ``since``; ``event`` from ``_classify``."""
+        pid, tid, client, code, wpid, wgroup, msg = fields[5:]
         if event is None:
             if self.pending_exc:
                 self._exception_detail(int(pid), tid, msg)
             return
-        name, indexes = _EVENT_TABLE[event.lastindex]
-        args = event.group(*indexes) if len(indexes) > 1 else (event.group(*indexes),)
+        name, args = event
         line_pid = int(pid)
         daemon_pid = int(wpid) if wpid is not None else line_pid
         fmt = "6" if code is not None and code.startswith(b"WSGI") else "4"
