@@ -1,0 +1,197 @@
+# Copyright: (c) 2026, wsgiscale maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Block reading of error logs (analyse) gives the same report as feeding the lines one
+by one, whatever the block size: lines split across blocks, CRLF, no final newline,
+gzip (whole and truncated), since; and the first-bytes event dispatch picks the same
+event as one alternation of all the patterns."""
+
+from __future__ import annotations
+
+import gzip
+import re
+from pathlib import Path
+
+import pytest
+from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils import error_log
+from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.error_log import (
+    RestartReport,
+    analyse,
+    parse_since,
+)
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+LOGS = Path(__file__).resolve().parents[3] / "fixtures" / "logs"
+ALL = b"".join(path.read_bytes() for path in sorted(LOGS.glob("*.log")))
+REAL_LINES = ALL.splitlines(keepends=True)
+BLOCK_SIZES = [1, 7, 97, 4096, error_log.BLOCK_SIZE]
+
+
+def line_by_line(data, **kwargs):
+    """The report from feeding ``data``'s lines one at a time (the reference)."""
+    report = RestartReport(**kwargs)
+    report.feed_file("log", data.splitlines(keepends=True))
+    result = report.result()
+    for group in result["groups"].values():
+        for item in group["restarts"] + group["failures"]:
+            item["source"] = None
+        for restart in group["restarts"]:
+            for victim in restart["victims"]["samples"]:
+                victim["source"] = None
+        for interrupt in group["interrupts"]:
+            interrupt["source"] = None
+    return result
+
+
+def by_blocks(path, monkeypatch, block_size, **kwargs):
+    monkeypatch.setattr(error_log, "BLOCK_SIZE", block_size)
+    result = analyse([str(path)], **kwargs)
+    assert result.pop("files") == [str(path)]
+    result.pop("warnings")
+    for group in result["groups"].values():
+        for item in group["restarts"] + group["failures"]:
+            item["source"] = None
+        for restart in group["restarts"]:
+            for victim in restart["victims"]["samples"]:
+                victim["source"] = None
+        for interrupt in group["interrupts"]:
+            interrupt["source"] = None
+    return result
+
+
+JUNK = [
+    b"\n",
+    b"no header at all\n",
+    b"[Thu Nox 26 18:11:05.1 2026] [wsgi:info] [pid 1:tid 1] Shutdown requested 'x'.\n",
+    b"[Thu Nov 26 18:11:05 2026] [wsgi:info] [pid 1] mod_wsgi (pid=1): Shutdown requested 'y'.\n",
+    b"[Thu Nov 26 18:11:05.5 2026] [core:notice] [pid 1] AH00494: SIGHUP received.\n",
+    b"\xff\xfe[wsgi: AH00491: \x00\n",
+]
+
+
+def variants():
+    mixed = []
+    for index, line in enumerate(REAL_LINES):
+        mixed.append(line)
+        mixed.append(JUNK[index % len(JUNK)])
+    mixed = b"".join(mixed)
+    return {
+        "fixtures": ALL,
+        "junk": mixed,
+        "crlf": ALL.replace(b"\n", b"\r\n"),
+        "no final newline": mixed.rstrip(b"\n"),
+        "one line, no newline": REAL_LINES[10].rstrip(b"\n"),
+        "empty": b"",
+        "newlines only": b"\n\n\n",
+    }
+
+
+@pytest.mark.parametrize("block_size", BLOCK_SIZES)
+@pytest.mark.parametrize("name", sorted(variants()))
+def test_blocks_equal_lines(tmp_path, monkeypatch, name, block_size):
+    data = variants()[name]
+    path = tmp_path / "error.log"
+    path.write_bytes(data)
+    expected = line_by_line(data)
+    assert by_blocks(path, monkeypatch, block_size) == expected
+    assert expected["lines"] == len(data.splitlines())
+
+
+@pytest.mark.parametrize("block_size", [97, error_log.BLOCK_SIZE])
+@pytest.mark.parametrize("since", ["Thu Nov 26 18:11:10 2026", "Thu Nov 26 18:11:08.761590 2026"])
+def test_blocks_equal_lines_with_since(tmp_path, monkeypatch, since, block_size):
+    data = variants()["junk"]
+    path = tmp_path / "error.log"
+    path.write_bytes(data)
+    cutoff = parse_since(since)
+    expected = line_by_line(data, since=cutoff)
+    assert expected["lines_before_since"] > 0
+    assert by_blocks(path, monkeypatch, block_size, since=cutoff) == expected
+
+
+def test_line_split_across_blocks_keeps_its_number(tmp_path, monkeypatch):
+    real = (LOGS / "mod_wsgi-4.9-request-timeout.log").read_bytes().splitlines(keepends=True)
+    data = b"".join(line + JUNK[n % len(JUNK)] for n, line in enumerate(real))
+    path = tmp_path / "error.log"
+    path.write_bytes(data)
+    result = by_blocks(path, monkeypatch, 13)  # every line spans several blocks
+    restart = result["groups"]["demo"]["restarts"][0]
+    assert restart["reason"] == "request-timeout"
+    assert b"request time limit exceeded" in data.splitlines()[restart["line"] - 1]
+    assert result == line_by_line(data)
+
+
+@pytest.mark.parametrize("block_size", [97, error_log.BLOCK_SIZE])
+def test_gzip_blocks(tmp_path, monkeypatch, block_size):
+    data = variants()["junk"]
+    path = tmp_path / "error.log.1.gz"
+    path.write_bytes(gzip.compress(data))
+    assert by_blocks(path, monkeypatch, block_size) == line_by_line(data)
+
+
+def test_truncated_gzip_drops_the_partial_line(tmp_path):
+    data = ALL * 4
+    packed = gzip.compress(data)
+    path = tmp_path / "error.log.1.gz"
+    path.write_bytes(packed[: len(packed) // 2])
+    result = analyse([str(path)])
+    assert "stopped reading" in result["warnings"][0]
+    # Every line counted was read whole: the part before the cut, up to a newline.
+    with gzip.open(path) as handle:
+        read = b""
+        with pytest.raises(EOFError):
+            while True:
+                piece = handle.read1(4096)
+                if not piece:
+                    break
+                read += piece
+    assert 0 < result["lines"] == read.count(b"\n")
+
+
+def _reference_alternation():
+    parts = []
+    table = {}
+    index = 1
+    for event, _starts, pattern in error_log._EVENT_PATTERNS:
+        inner = re.compile(pattern).groups
+        parts.append(b"(" + pattern + b")")
+        table[index] = (event, tuple(range(index + 1, index + 1 + inner)))
+        index += 1 + inner
+    return re.compile(b"|".join(parts)), table
+
+
+REFERENCE, REFERENCE_TABLE = _reference_alternation()
+
+
+def reference_classify(msg):
+    event = REFERENCE.match(msg)
+    if event is None:
+        return None
+    name, indexes = REFERENCE_TABLE[event.lastindex]
+    # As the parser always did: a pattern without groups gives the whole match.
+    return name, (event.group(*indexes) if len(indexes) > 1 else (event.group(*indexes),))
+
+
+MESSAGES = sorted(
+    {
+        header.group(12)
+        for header in (error_log._HEADER.match(line) for line in REAL_LINES)
+        if header is not None
+    }
+)
+
+
+def test_dispatch_matches_one_alternation_on_real_messages():
+    events = 0
+    for msg in MESSAGES:
+        assert error_log._classify(msg) == reference_classify(msg), msg
+        events += error_log._classify(msg) is not None
+    assert events > 50
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(MESSAGES), st.integers(0, 40), st.binary(max_size=6))
+def test_dispatch_matches_one_alternation_on_mangled_messages(msg, cut, noise):
+    for candidate in (msg[cut:], noise + msg, msg[:cut] + noise + msg[cut:]):
+        assert error_log._classify(candidate) == reference_classify(candidate)
