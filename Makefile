@@ -16,7 +16,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export ANSIBLE_FORCE_COLOR ?= 0
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help host venv link images lint sanity unit molecule test demo bench changelog clean
+.PHONY: help host venv link images lint sanity unit build molecule test demo bench changelog clean
 
 help:
 	@echo "make demo | test | lint | sanity | unit | molecule [SCENARIOS=...] | images | bench"
@@ -53,10 +53,22 @@ sanity: venv host
 unit: venv link
 	cd $(LINK) && PYTHONPATH=$(COLLECTIONS) $(BIN)/pytest -q tests/unit
 
+# The Galaxy artifact must build, install and document its plugins.
+build: venv
+	rm -rf build/artifact && mkdir -p build/artifact
+	$(BIN)/ansible-galaxy collection build --force --output-path build/artifact .
+	$(BIN)/ansible-galaxy collection install --force -p build/artifact/installed build/artifact/wsgiscale-mod_wsgi-*.tar.gz
+	for p in wsgi_sizing wsgi_host_plan wsgi_processes wsgi_threads wsgi_daemon_options; do \
+	  ANSIBLE_COLLECTIONS_PATH=build/artifact/installed $(BIN)/ansible-doc -t filter wsgiscale.mod_wsgi.$$p >/dev/null; done
+	for p in restart_info daemon_info; do \
+	  ANSIBLE_COLLECTIONS_PATH=build/artifact/installed $(BIN)/ansible-doc -t module wsgiscale.mod_wsgi.$$p >/dev/null; done
+	ANSIBLE_COLLECTIONS_PATH=build/artifact/installed $(BIN)/ansible-doc -t role wsgiscale.mod_wsgi.mod_wsgi_daemon >/dev/null
+	@echo "build: artifact installs and ansible-doc renders every plugin and the role"
+
 molecule: venv link images
 	for s in $(SCENARIOS); do $(BIN)/molecule test -s $$s; done
 
-test: lint sanity unit molecule
+test: lint sanity unit build molecule
 
 demo: host venv link
 	tests/images/build.sh bookworm
