@@ -66,7 +66,7 @@ build: venv
 	@echo "build: artifact installs and ansible-doc renders every plugin and the role"
 
 molecule: venv link images
-	for s in $(SCENARIOS); do $(BIN)/molecule test -s $$s; done
+	tests/molecule.sh $(SCENARIOS)
 
 test: lint sanity unit build molecule
 
