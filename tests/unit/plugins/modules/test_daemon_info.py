@@ -8,38 +8,23 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from ansible.module_utils import basic
-from ansible.module_utils.testing import patch_module_args
 from ansible_collections.wsgiscale.mod_wsgi.plugins.modules import daemon_info
+from ansible_collections.wsgiscale.mod_wsgi.tests.unit.plugins.modules import module_harness
+from ansible_collections.wsgiscale.mod_wsgi.tests.unit.plugins.modules.module_harness import (
+    ExitJson,
+    FailJson,
+)
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "proc"
 
 
-class ExitJson(Exception):
-    pass
-
-
-class FailJson(Exception):
-    pass
-
-
 @pytest.fixture(autouse=True)
-def patched(monkeypatch):
-    def exit_json(self, **kwargs):
-        raise ExitJson(kwargs)
-
-    def fail_json(self, **kwargs):
-        raise FailJson(kwargs)
-
-    monkeypatch.setattr(basic.AnsibleModule, "exit_json", exit_json)
-    monkeypatch.setattr(basic.AnsibleModule, "fail_json", fail_json)
+def proc_root(monkeypatch):
     monkeypatch.setattr(daemon_info, "PROC_ROOT", str(FIXTURES / "trixie"))
 
 
 def run_module(args):
-    with patch_module_args(args), pytest.raises((ExitJson, FailJson)) as info:
-        daemon_info.main()
-    return info.type, info.value.args[0]
+    return module_harness.run_module(daemon_info, args)
 
 
 def test_plain_run_reports_groups():

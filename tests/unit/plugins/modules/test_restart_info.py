@@ -9,42 +9,19 @@ import re
 from pathlib import Path
 
 import pytest
-from ansible.module_utils import basic
-from ansible.module_utils.testing import patch_module_args
 from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils import error_log
 from ansible_collections.wsgiscale.mod_wsgi.plugins.modules import restart_info
+from ansible_collections.wsgiscale.mod_wsgi.tests.unit.plugins.modules import module_harness
+from ansible_collections.wsgiscale.mod_wsgi.tests.unit.plugins.modules.module_harness import (
+    ExitJson,
+    FailJson,
+)
 
 LOGS = Path(__file__).resolve().parents[3] / "fixtures" / "logs"
 
 
-class ExitJson(Exception):
-    pass
-
-
-class FailJson(Exception):
-    pass
-
-
-@pytest.fixture(autouse=True)
-def patched(monkeypatch):
-    warnings = []
-
-    def exit_json(self, **kwargs):
-        kwargs["warnings"] = list(warnings)
-        raise ExitJson(kwargs)
-
-    def fail_json(self, **kwargs):
-        raise FailJson(kwargs)
-
-    monkeypatch.setattr(basic.AnsibleModule, "exit_json", exit_json)
-    monkeypatch.setattr(basic.AnsibleModule, "fail_json", fail_json)
-    monkeypatch.setattr(basic.AnsibleModule, "warn", lambda self, text: warnings.append(text))
-
-
 def run_module(args):
-    with patch_module_args(args), pytest.raises((ExitJson, FailJson)) as info:
-        restart_info.main()
-    return info.type, info.value.args[0]
+    return module_harness.run_module(restart_info, args)
 
 
 def test_request_timeout_log():
