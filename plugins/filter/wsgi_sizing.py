@@ -113,6 +113,25 @@ _value:
     threads_required:
       description: Smallest thread pool meeting the queue SLO at gil_target (Erlang C).
       type: int
+    capacity_floor:
+      description:
+        - Set when threads were raised above ceil(threads_required / processes) so that more
+          rpm never gets fewer total threads; the final plan of the highest lower
+          O(target_rpm) sized with fewer processes. Null otherwise and for explicit sizes.
+      type: dict
+      contains:
+        target_rpm:
+          description: That lower rpm.
+          type: float
+        processes:
+          description: Its processes.
+          type: int
+        threads:
+          description: Its threads.
+          type: int
+        total_threads:
+          description: Its processes x threads, which this plan does not go below.
+          type: int
     thread_cap:
       description: Highest useful threads per process, min(max_threads, ceil(latency_ms / cpu_ms)).
       type: int

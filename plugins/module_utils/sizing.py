@@ -15,7 +15,7 @@ so it can be unit tested (and used by modules) on Python >= 3.8.
 from __future__ import annotations
 
 import math
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 # ---------------------------------------------------------------------------
 # Defaults (all documented in docs/sizing.md and the filter DOCUMENTATION).
@@ -374,6 +374,11 @@ def _gil_inflated(inp: Mapping[str, Any], utilisation: float) -> float:
     return (w - c) + c / (1.0 - utilisation)
 
 
+def _gil_processes(python_cores: float, gil_target: float) -> int:
+    """Processes whose GILs run ``python_cores`` CPU-s/s of Python at ``gil_target``."""
+    return max(1, _ceil(python_cores / gil_target))
+
+
 class _Demand:
     """Size-independent quantities of a plan."""
 
@@ -394,7 +399,7 @@ class _Demand:
         self.thread_cap = (
             min(inp["max_threads"], self.gil_thread_cap) if self.gil else inp["max_threads"]
         )
-        self.p_gil = max(1, _ceil(self.python_cores / inp["gil_target"])) if self.gil else 1
+        self.p_gil = _gil_processes(self.python_cores, inp["gil_target"]) if self.gil else 1
         self.p_slo = _ceil(self.threads_needed / self.thread_cap)
 
     def threads_for(self, inp: Mapping[str, Any], processes: int) -> Optional[int]:
@@ -485,9 +490,19 @@ def _ms(x: float) -> str:
 
 
 def _evaluate(
-    inp: Mapping[str, Any], d: _Demand, processes: int, threads: int, binding: str
+    inp: Mapping[str, Any],
+    d: _Demand,
+    processes: int,
+    threads: int,
+    binding: str,
+    *,
+    floor: Optional[Dict[str, Any]] = None,
 ) -> Dict[str, Any]:
-    """Metrics and feasibility of a P x T plan for the demand ``d``."""
+    """Metrics and feasibility of a P x T plan for the demand ``d``.
+
+    ``floor`` is the plan of a lower rpm that made threads go up (see
+    _capacity_floor); it is reported, not checked.
+    """
     servers = processes * threads
     vcpus = inp["vcpus"]
     gil_util = d.python_cores / processes if d.gil else None
@@ -543,6 +558,7 @@ def _evaluate(
         "effective_latency_ms": 1000.0 * w_eff if stable_gil else None,
         "busy_threads": load if stable_gil else None,
         "threads_required": d.threads_needed,
+        "capacity_floor": floor,
         "thread_cap": d.thread_cap,
         "thread_utilization": round(rho, 6) if stable_gil else None,
         "cpu_cores_needed": round(d.cpu_cores, 6),
@@ -638,8 +654,16 @@ def _plan_reasons(
             f"processes = max(min_processes {inp['min_processes']}, GIL ceil("
             f"{d.python_cores:.3g} Python CPU-s/s / {inp['gil_target']:g}) = {d.p_gil}, "
             f"threads ceil({d.threads_needed} / {d.thread_cap}) = {d.p_slo}) = {p} "
-            f"(binding: {binding}); threads = ceil({d.threads_needed} / {p}) = {t}."
+            f"(binding: {binding}); threads = ceil({d.threads_needed} / {p}) = "
+            f"{_ceil(d.threads_needed / p)}."
         )
+        floor = plan["capacity_floor"]
+        if floor is not None:
+            r.append(
+                f"Threads are raised to {t} so that more rpm never gets fewer threads: "
+                f"{floor['target_rpm']:,.0f} rpm gets {floor['processes']} x "
+                f"{floor['threads']} = {floor['total_threads']}."
+            )
     if plan["thread_utilization"] is None:
         r.append(
             f"{p} processes cannot run {d.python_cores:.3g} CPU-seconds of Python per second "
@@ -750,8 +774,114 @@ def _memory_fit(inp: Mapping[str, Any], d: _Demand, processes: int) -> Optional[
     return None
 
 
-def _size(inp: Mapping[str, Any]) -> Dict[str, Any]:
-    """Size (or evaluate the override of) one plan, without hosts_needed."""
+def _design_processes(inp: Mapping[str, Any], rpm: float) -> Tuple[int, int]:
+    """(P, N) of the auto-sized design at ``rpm``, every other input unchanged."""
+    d = _Demand(dict(inp, target_rpm=rpm))
+    return max(inp["min_processes"], d.p_gil, d.p_slo), d.threads_needed
+
+
+def _largest_rpm(fits: Callable[[float], bool], high: float) -> float:
+    """Largest float rpm in (0, high) with ``fits`` (monotone: true below, false above)."""
+    low = 0.0
+    while True:
+        mid = low + (high - low) / 2.0
+        if not low < mid < high:
+            return low
+        if fits(mid):
+            low = mid
+        else:
+            high = mid
+
+
+def _level_end(inp: Mapping[str, Any], processes: int, high: float) -> Tuple[float, int, int]:
+    """Largest rpm below ``high`` sized with at most ``processes`` processes: (rpm, P, N).
+
+    The GIL term alone is bisected first (no Erlang C per step); the full
+    design is bisected only when the queue SLO term ends the range earlier.
+    """
+    cpu_s = inp["cpu_ms"] / 1000.0
+
+    def gil_fits(rpm: float) -> bool:
+        # Same arithmetic as _Demand: lam * c.
+        return _gil_processes(rpm / 60.0 / inp["hosts"] * cpu_s, inp["gil_target"]) <= processes
+
+    rpm = _largest_rpm(gil_fits, high)
+    found, needed = _design_processes(inp, rpm)
+    if found > processes:
+        rpm = _largest_rpm(lambda r: _design_processes(inp, r)[0] <= processes, rpm)
+        found, needed = _design_processes(inp, rpm)
+    return rpm, found, needed
+
+
+def _floor(rpm: float, processes: int, threads: int) -> Dict[str, Any]:
+    return {
+        "target_rpm": rpm,
+        "processes": processes,
+        "threads": threads,
+        "total_threads": processes * threads,
+    }
+
+
+def _capacity_floor(
+    inp: Mapping[str, Any], d: _Demand, processes: int
+) -> Tuple[int, Optional[Dict[str, Any]]]:
+    """Fewest threads per process that keep total threads monotone in rpm.
+
+    Returns (threads, floor): floor is the final plan at the highest rpm
+    sized with fewer processes, when its total forces more than ceil(N / P)
+    threads (else None).  Along the rpm path (other inputs fixed) P is
+    nondecreasing and, within one P, so is P x ceil(N / P); so a plan must
+    carry the final total of the last rpm of each lower process count (the
+    "level ends"), whose own threads were raised the same way (raising only
+    above the raw design is not enough: a raised 4 x 11 = 44 would be
+    followed by 6 x 7 = 42).  Above the thread cap T_max a process count q
+    never lowers threads per process (ceil((q - 1) t / q) = t when t < q),
+    so there the floor is the largest ceil(N_j / j) of the level ends,
+    scanned from the top, skipping levels j >= N_j' / t that cannot beat t.
+    Up to T_max the chain is walked exactly, from min_processes up.
+    """
+    cap = d.thread_cap
+    raw = threads = _ceil(d.threads_needed / processes)
+    high = inp["target_rpm"]
+    below = processes - 1
+    previous = top = None
+    while below > cap and threads < cap:
+        rpm, found, needed = _level_end(inp, below, high)
+        previous = previous or (rpm, found)
+        threads = max(threads, _ceil(needed / found))
+        high = rpm
+        below = min(found - 1, _ceil(needed / threads) - 1)
+    below = min(cap, processes - 1)
+    if threads < cap and below >= inp["min_processes"]:
+        levels = []
+        while below >= inp["min_processes"]:
+            rpm, found, needed = _level_end(inp, below, high)
+            levels.append((rpm, found, needed))
+            high, below = rpm, found - 1
+        total = 0
+        for rpm, found, needed in reversed(levels):
+            top = _floor(rpm, found, max(_ceil(needed / found), _ceil(total / found)))
+            total = top["total_threads"]
+        if processes - 1 <= cap:
+            # The exact chain reaches the level just below this one.
+            previous = None
+            threads = max(threads, _ceil(total / processes))
+        else:
+            # The first process count above the exact zone carries it on.
+            threads = max(threads, _ceil(total / (top["processes"] + 1)))
+    if threads == raw:
+        return raw, None
+    if previous is None:
+        return threads, top
+    return threads, _floor(previous[0], previous[1], threads)
+
+
+def _size(inp: Mapping[str, Any], monotone: bool = True) -> Dict[str, Any]:
+    """Size (or evaluate the override of) one plan, without hosts_needed.
+
+    ``monotone=False`` skips the capacity floor: only for feasibility checks
+    without a memory budget, which extra threads per process cannot change.
+    """
     d = _Demand(inp)
     p_over, t_over = inp["processes"], inp["threads"]
     if p_over is not None or t_over is not None:
@@ -769,15 +899,18 @@ def _size(inp: Mapping[str, Any]) -> Dict[str, Any]:
     if p > d.p_slo:
         binding = "gil" if d.p_gil >= inp["min_processes"] else "min_processes"
     t = _ceil(d.threads_needed / p)
+    floor = None
+    if binding == "gil" and monotone:
+        t, floor = _capacity_floor(inp, d, p)
     if not d.cpu_cores <= inp["cpu_target"] * inp["vcpus"] + _EPS:
-        return _evaluate(inp, d, p, t, "cpu")
+        return _evaluate(inp, d, p, t, "cpu", floor=floor)
     budget = memory_budget_mb(inp)
     if budget is not None and plan_memory_mb(inp, p, t) > budget + _EPS:
         fit = _memory_fit(inp, d, p)
         if fit is not None:
             p, t = fit
         return _evaluate(inp, d, p, t, "memory")
-    return _evaluate(inp, d, p, t, binding)
+    return _evaluate(inp, d, p, t, binding, floor=floor)
 
 
 def _hosts_needed(inp: Mapping[str, Any], plan: Mapping[str, Any]) -> Optional[int]:
@@ -786,7 +919,7 @@ def _hosts_needed(inp: Mapping[str, Any], plan: Mapping[str, Any]) -> Optional[i
     def feasible(hosts: int) -> bool:
         trial = dict(inp)
         trial["hosts"] = hosts
-        return bool(_size(trial)["feasible"])
+        return bool(_size(trial, monotone=inp["memory_mb"] is not None)["feasible"])
 
     if inp["hosts"] == 1 and plan["feasible"]:
         return 1

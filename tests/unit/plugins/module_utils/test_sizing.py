@@ -18,7 +18,7 @@ from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.sizing import (
     wait_quantile_s,
     wait_tail,
 )
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 PROPS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -199,6 +199,65 @@ def test_reference_9k_numbers():
     assert plan["effective_request_timeout_s"] == pytest.approx(60.0)
     assert plan["inputs"]["cpu_ms_defaulted"] is False
     assert all(isinstance(r, str) and r.endswith(".") for r in plan["reasons"])
+
+
+# Capacity must not fall when rpm grows: (kwargs, rpm, expected P x T, capacity floor).
+# Before the capacity floor, 18,010 rpm got 4 x 10 = 40 after 3 x 14 = 42 at 18,000 rpm
+# (the GIL asked for a fourth process), and 2,410 rpm got 3 x 5 = 15 after 2 x 8 = 16.
+MONOTONE = [
+    ("io_100ms_below_jump", {"latency_ms": 100, "cpu_ms": 5}, 18000, (3, 14), None),
+    ("io_100ms_past_jump", {"latency_ms": 100, "cpu_ms": 5}, 18010, (4, 11), (3, 14)),
+    ("io_100ms_next_float", {"latency_ms": 100, "cpu_ms": 5}, 18000.001, (4, 11), (3, 14)),
+    ("io_100ms_grown_into", {"latency_ms": 100, "cpu_ms": 5}, 19000, (4, 11), None),
+    ("io_100ms_next_level", {"latency_ms": 100, "cpu_ms": 5}, 24000, (4, 13), None),
+    ("cpu_200ms_min_processes", {"latency_ms": 200, "cpu_ms": 25}, 2400, (2, 8), None),
+    ("cpu_200ms_past_jump", {"latency_ms": 200, "cpu_ms": 25}, 2410, (3, 6), (2, 8)),
+    # Two threads above ceil(649 / 59) = 11: 58 x 13 = 754 at 34,800 rpm must be kept.
+    ("slow_1s_two_over", {"latency_ms": 1000, "cpu_ms": 50}, 34803.5, (59, 13), (58, 13)),
+]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "rpm", "size", "floor"), [r[1:] for r in MONOTONE], ids=[r[0] for r in MONOTONE]
+)
+def test_capacity_never_falls_with_rpm(kwargs, rpm, size, floor):
+    plan = size_plan(1000, target_rpm=rpm, **kwargs)
+    assert (plan["processes"], plan["threads"]) == size
+    if floor is None:
+        assert plan["capacity_floor"] is None
+        assert not any(r.startswith("Threads are raised") for r in plan["reasons"])
+    else:
+        assert plan["binding"] == "gil"
+        assert (plan["capacity_floor"]["processes"], plan["capacity_floor"]["threads"]) == floor
+        lower = size_plan(1000, target_rpm=plan["capacity_floor"]["target_rpm"], **kwargs)
+        assert (lower["processes"], lower["threads"]) == floor
+
+
+def test_capacity_floor_reason_and_override():
+    kwargs = {"latency_ms": 100, "cpu_ms": 5}
+    plan = size_plan(4, target_rpm=18010, **kwargs)
+    assert plan["feasible"] and plan["total_threads"] == 44 and plan["threads_required"] == 40
+    assert "threads = ceil(40 / 4) = 10." in " ".join(plan["reasons"])
+    assert (
+        "Threads are raised to 11 so that more rpm never gets fewer threads: "
+        "18,000 rpm gets 3 x 14 = 42." in plan["reasons"]
+    )
+    # Explicit sizes are evaluated as given.
+    override = size_plan(4, target_rpm=18010, processes=4, **kwargs)
+    assert (override["threads"], override["capacity_floor"]) == (10, None)
+    # Free-threading has no GIL term, so P only grows with N and never needs the floor.
+    free = size_plan(4, target_rpm=18010, mod_wsgi_version="6.0", free_threading=True, **kwargs)
+    assert free["capacity_floor"] is None
+
+
+def test_capacity_floor_counts_against_memory():
+    # 4 x 11 = 44 threads need 4 x (150 + 22) = 688 MB; a 680 MB budget takes the memory path.
+    kwargs = {"target_rpm": 18010, "latency_ms": 100, "cpu_ms": 5}
+    fits = size_plan(4, memory_mb=(688 + 256) / 0.8, **kwargs)
+    assert (fits["processes"], fits["threads"], fits["binding"]) == (4, 11, "gil")
+    short = size_plan(4, memory_mb=(680 + 256) / 0.8, **kwargs)
+    assert short["binding"] == "memory" and short["processes"] < 4
+    assert short["capacity_floor"] is None
 
 
 def test_two_two_thirty_at_18k_is_saturated():
@@ -458,17 +517,100 @@ def _plan(d, rpm=None, **extra):
     )
 
 
-@given(d=loads, factor=st.floats(1.0, 3.0))
-@PROPS
-def test_property_more_rpm_never_fewer_threads(d, factor):
-    low = _plan(d)
-    high = _plan(d, rpm=d["target_rpm"] * factor)
+def _rpm_at_gil_jump(d, processes):
+    """fleet rpm at which the GIL term asks for processes + 1 (P jumps there)."""
+    return processes * 0.5 * 60.0 * d["hosts"] / (d["latency_ms"] * d["cpu_share"] / 1000.0)
+
+
+cpu_heavy = st.fixed_dictionaries(
+    {
+        "vcpus": st.just(1000),
+        "target_rpm": st.floats(10, 60000),
+        "latency_ms": st.floats(5, 2000),
+        "cpu_share": st.floats(0.02, 1.0),
+        "hosts": st.integers(1, 4),
+        "slo_percentile": st.sampled_from([90, 95, 99, 99.9]),
+        "slo_wait_ms": st.sampled_from([0, 5, 10, 50]),
+    }
+)
+
+#: rpm2 / rpm1: the next float, just past a P jump, and well past it.
+factors = st.one_of(
+    st.just(None), st.sampled_from([1 + 1e-9, 1 + 1e-6, 1.001, 1.01]), st.floats(1.0, 3.0)
+)
+
+
+def _check_monotone(d, rpm1, factor, **extra):
+    rpm2 = math.nextafter(rpm1, math.inf) if factor is None else rpm1 * factor
+    low = _plan(d, rpm=rpm1, **extra)
+    high = _plan(d, rpm=rpm2, **extra)
+    if "memory" in (low["binding"], high["binding"]):
+        return  # documented: cutting processes for memory can lower total threads
+    assert high["total_threads"] >= low["total_threads"], (rpm1, rpm2, low["options"])
     assert high["threads_required"] >= low["threads_required"]
-    # total threads can only drop by rounding (3 x 14 = 42 -> 4 x 10 = 40 when the GIL
-    # asks for one more process), never below what the lower load required.
-    assert high["total_threads"] >= low["threads_required"]
-    assert high["total_threads"] >= high["threads_required"]
     assert high["processes"] >= low["processes"]
+
+
+@given(d=loads, factor=factors)
+@PROPS
+def test_property_more_rpm_never_fewer_total_threads(d, factor):
+    _check_monotone(d, d["target_rpm"], factor)
+
+
+@given(d=cpu_heavy, jump=st.integers(2, 60), offset=st.sampled_from([-1, 0, 1]), factor=factors)
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_property_more_rpm_never_fewer_total_threads_at_gil_jumps(d, jump, offset, factor):
+    # rpm1 at (or one float either side of) a GIL-driven P jump, where rounding bites.
+    rpm1 = _rpm_at_gil_jump(d, jump)
+    if offset:
+        rpm1 = math.nextafter(rpm1, offset * math.inf)
+    assume(rpm1 / 60.0 / d["hosts"] * d["latency_ms"] / 1000.0 < 20000)
+    _check_monotone(d, rpm1, factor)
+
+
+@given(d=loads, factor=factors, memory=st.floats(300, 64000))
+@PROPS
+def test_property_more_rpm_never_fewer_total_threads_unless_memory_binds(d, factor, memory):
+    _check_monotone(d, d["target_rpm"], factor, memory_mb=memory)
+
+
+def _fewer_processes_rpm(d, rpm, processes):
+    """Largest float rpm below ``rpm`` sized with fewer than ``processes`` processes."""
+    low, high = 0.0, rpm
+    while True:
+        mid = low + (high - low) / 2.0
+        if not low < mid < high:
+            return low
+        if _plan(d, rpm=mid)["processes"] < processes:
+            low = mid
+        else:
+            high = mid
+
+
+@given(d=cpu_heavy, jump=st.integers(2, 40), factor=st.floats(1.0, 1.5))
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_property_threads_raised_minimally(d, jump, factor):
+    plan = _plan(d, rpm=math.nextafter(_rpm_at_gil_jump(d, jump), math.inf) * factor)
+    p, t, n = plan["processes"], plan["threads"], plan["threads_required"]
+    floor = plan["capacity_floor"]
+    assert t >= math.ceil(n / p)
+    assert t <= plan["thread_cap"]
+    # Measured: at most 2 threads per process above ceil(N / P) (docs/sizing.md).
+    assert p * t <= p * math.ceil(n / p) + 2 * p
+    if floor is None:
+        assert t == math.ceil(n / p)
+        return
+    assert plan["binding"] in ("gil", "cpu")
+    assert t > math.ceil(n / p)
+    # The floor is the final plan of the last rpm with fewer processes, and one thread
+    # per process less would fall below it.
+    assert floor["processes"] < p
+    assert floor["target_rpm"] == _fewer_processes_rpm(d, plan["inputs"]["target_rpm"], p)
+    below = _plan(d, rpm=floor["target_rpm"])
+    assert (below["processes"], below["threads"]) == (floor["processes"], floor["threads"])
+    assert floor["total_threads"] == floor["processes"] * floor["threads"] <= p * t
+    assert p * (t - 1) < floor["total_threads"]
+    assert any(r.startswith(f"Threads are raised to {t} ") for r in plan["reasons"])
 
 
 @given(d=loads)
