@@ -51,8 +51,7 @@ _value:
 from ansible.errors import AnsibleFilterError
 from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.sizing import (
     SizingError,
-    check_boolean,
-    size_plan,
+    plan_field,
 )
 
 FILTER = "wsgi_processes"
@@ -61,16 +60,9 @@ FILTER = "wsgi_processes"
 def wsgi_processes(vcpus, allow_infeasible=False, **params):
     """Return the plan's processes; see DOCUMENTATION."""
     try:
-        allow = check_boolean(FILTER, "allow_infeasible", allow_infeasible)
-        plan = size_plan(vcpus, caller=FILTER, **params)
+        return plan_field(vcpus, "processes", FILTER, allow_infeasible, **params)
     except SizingError as exc:
         raise AnsibleFilterError(str(exc)) from exc
-    if not plan["feasible"] and not allow:
-        raise AnsibleFilterError(
-            f"{FILTER}: the target is infeasible (pass allow_infeasible=true to get "
-            f"{plan['processes']} anyway): {' '.join(plan['reasons'])}"
-        )
-    return plan["processes"]
 
 
 class FilterModule:

@@ -59,8 +59,7 @@ _value:
 from ansible.errors import AnsibleFilterError
 from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.sizing import (
     SizingError,
-    check_boolean,
-    size_plan,
+    plan_field,
 )
 
 FILTER = "wsgi_threads"
@@ -74,16 +73,9 @@ def wsgi_threads(value, vcpus=None, allow_infeasible=False, **params):
             "expected it only as the filter input (latency_ms | wsgi_threads(...))"
         )
     try:
-        allow = check_boolean(FILTER, "allow_infeasible", allow_infeasible)
-        plan = size_plan(vcpus, caller=FILTER, latency_ms=value, **params)
+        return plan_field(vcpus, "threads", FILTER, allow_infeasible, latency_ms=value, **params)
     except SizingError as exc:
         raise AnsibleFilterError(str(exc)) from exc
-    if not plan["feasible"] and not allow:
-        raise AnsibleFilterError(
-            f"{FILTER}: the target is infeasible (pass allow_infeasible=true to get "
-            f"{plan['threads']} anyway): {' '.join(plan['reasons'])}"
-        )
-    return plan["threads"]
 
 
 class FilterModule:

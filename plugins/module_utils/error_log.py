@@ -62,13 +62,18 @@ STALE_AFTER = 300.0
 UNKNOWN_GROUP = "(unknown)"
 OTHER_GROUP = "(other)"
 
-REASONS = (
+# Reasons whose own log line starts a restart (its trigger).
+TRIGGER_REASONS = (
     "request-timeout",
     "deadlock-timeout",
     "inactivity-timeout",
     "startup-timeout",
     "restart-interval",
     "maximum-requests",
+)
+
+REASONS = (
+    *TRIGGER_REASONS,
     "graceful-timeout",
     "signal",
     "exit",
@@ -235,16 +240,7 @@ _EVENT_PATTERNS = (
     ("request-interrupted", (b"Requ",), rb"Request interrupted by RequestTimeout"),
 )
 
-_TRIGGERS = frozenset(
-    (
-        "request-timeout",
-        "deadlock-timeout",
-        "inactivity-timeout",
-        "startup-timeout",
-        "restart-interval",
-        "maximum-requests",
-    )
-)
+_TRIGGERS = frozenset(TRIGGER_REASONS)
 
 
 _EventTable = Dict[int, Tuple[str, Tuple[int, ...]]]

@@ -1015,6 +1015,24 @@ def _check_apps(caller: str, apps: Any, defaults: Any) -> Tuple[List[Dict[str, A
     return out, dict(defaults)
 
 
+def plan_field(
+    vcpus: Any, field: str, caller: str, allow_infeasible: Any = False, **params: Any
+) -> int:
+    """One integer of size_plan(vcpus, **params): ``processes`` or ``threads``.
+
+    An integer cannot say "infeasible", so an infeasible plan raises SizingError
+    with the plan's reasons unless ``allow_infeasible`` is true.
+    """
+    allow = check_boolean(caller, "allow_infeasible", allow_infeasible)
+    plan = size_plan(vcpus, caller=caller, **params)
+    if not plan["feasible"] and not allow:
+        raise SizingError(
+            f"{caller}: the target is infeasible (pass allow_infeasible=true to get "
+            f"{plan[field]} anyway): {' '.join(plan['reasons'])}"
+        )
+    return plan[field]
+
+
 def host_plan(
     apps: Any,
     vcpus: Any = None,
