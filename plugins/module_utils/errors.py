@@ -35,4 +35,6 @@ def describe(value: Any) -> str:
 
 def input_error(caller: str, name: str, value: Any, expected: str) -> WsgiscaleError:
     """The standard message: ``caller: parameter 'name' got <value>; expected <expected>``."""
-    return WsgiscaleError(f"{caller}: parameter '{name}' got {describe(value)}; expected {expected}")
+    return WsgiscaleError(
+        f"{caller}: parameter '{name}' got {describe(value)}; expected {expected}"
+    )
