@@ -730,7 +730,7 @@ def _token(spec: OptionSpec, value: Any, caller: str) -> str:
     return text
 
 
-def normalize_value(spec: OptionSpec, value: Any, caller: str = FILTER_NAME) -> str:
+def normalize_value(spec: OptionSpec, value: Any, caller: str = FILTER_NAME) -> str:  # noqa: PLR0911 - split in the structure work
     """Validate ``value`` for ``spec`` and return its canonical, unquoted text."""
     if spec.kind in _INTEGER_KINDS:
         return str(_integer(spec, value, caller))

@@ -940,7 +940,7 @@ class RestartReport:
         state.recent = keep
 
     # ------------------------------------------------------------- closing
-    def _close(self, record: _Record) -> None:
+    def _close(self, record: _Record) -> None:  # noqa: C901 - split in the structure work
         self.open.pop(record.pid, None)
         self.closed_pids[record.pid] = True
         if len(self.closed_pids) > MAX_KNOWN_PIDS:
