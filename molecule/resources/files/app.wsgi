@@ -4,18 +4,30 @@
 """Test WSGI app: reports where and how it ran, as JSON.
 
 The molecule scenarios assert on this to prove daemon mode: the process group
-and application group, the pid and thread, the pool size mod_wsgi reports and
-the X-Request-Start header set by the role.
+and application group, the pid and thread, the pool size mod_wsgi reports, the
+X-Request-Start header set by the role, and the daemon's sys.path, working
+directory and whether it can import ``wsgiscale_probe`` (a module a scenario
+places in a python-path folder).
 """
 
 import json
 import os
+import sys
 import threading
 
 try:
     import mod_wsgi  # only importable inside mod_wsgi
 except ImportError:  # pragma: no cover - outside Apache
     mod_wsgi = None
+
+
+def _probe_module():
+    """Where ``wsgiscale_probe`` was imported from, or None when it is not on sys.path."""
+    try:
+        import wsgiscale_probe  # noqa: PLC0415 - only present in some scenarios
+    except ImportError:
+        return None
+    return wsgiscale_probe.__file__
 
 
 def application(environ, start_response):
@@ -34,6 +46,9 @@ def application(environ, start_response):
         "maximum_processes": getattr(mod_wsgi, "maximum_processes", None),
         "script_name": environ.get("SCRIPT_NAME"),
         "path_info": environ.get("PATH_INFO"),
+        "sys_path": sys.path,
+        "cwd": os.getcwd(),
+        "probe_module": _probe_module(),
     }
     data = json.dumps(body).encode("utf-8")
     start_response(

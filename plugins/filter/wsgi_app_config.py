@@ -1,0 +1,146 @@
+# Copyright: (c) 2026, wsgiscale maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: wsgi_app_config
+short_description: Validated, quoted Apache configuration pieces of each WSGI app
+version_added: 0.2.0
+author: wsgiscale maintainers
+description:
+  - Takes the apps of a host (the role's C(mod_wsgi_daemon_apps)) and their host plan from
+    P(wsgiscale.mod_wsgi.wsgi_host_plan#filter), and returns, per app, every word a template
+    needs to write its C(WSGIDaemonProcess), C(WSGIScriptAlias) and C(<Directory>) lines.
+  - Options are merged as plan < O(default_options) < app keys (C(python_home),
+    C(python_path), C(user), C(group), C(home)) < the app's C(options), then validated and
+    rendered like P(wsgiscale.mod_wsgi.wsgi_daemon_options#filter), one C(key=value) word per
+    list item, so a quoted value with spaces (C(python-path="/srv/my lib")) stays one word.
+  - Paths may contain spaces (they are quoted); newlines, double quotes, C(<), C(>), C(${)
+    and control characters are refused in every value, so no input can become a directive.
+  - Every error names the variable path, for example C(mod_wsgi_daemon_apps[1] (api).script).
+  - The list is sorted by mount, longest first, because Apache uses the first
+    C(WSGIScriptAlias) that matches.
+options:
+  _input:
+    description: The apps, each a dict with C(name), C(script) and C(mount) and optional keys.
+    type: list
+    elements: dict
+    required: true
+  plan:
+    description: The host plan of these apps (the result of C(wsgi_host_plan)).
+    type: dict
+    required: true
+  default_options:
+    description: WSGIDaemonProcess options applied to every app, under its own.
+    type: dict
+  mod_wsgi_version:
+    description: Installed mod_wsgi version (a string); options the version lacks fail.
+    type: str
+  variable:
+    description: Name used for the input in error messages.
+    type: str
+    default: apps
+  defaults_name:
+    description: Name used for O(default_options) in error messages.
+    type: str
+    default: default_options
+seealso:
+  - plugin: wsgiscale.mod_wsgi.wsgi_host_plan
+    plugin_type: filter
+  - plugin: wsgiscale.mod_wsgi.wsgi_daemon_options
+    plugin_type: filter
+"""
+
+EXAMPLES = r"""
+- name: Write one stanza per app
+  vars:
+    apps:
+      - name: shop
+        script: /srv/my shop/app.wsgi
+        mount: /
+        python_path: [/srv/my shop/lib]
+    plan: >-
+      {{ apps | wsgiscale.mod_wsgi.wsgi_host_plan(vcpus=2,
+           defaults={'target_rpm': 3000, 'latency_ms': 100}) }}
+  ansible.builtin.debug:
+    msg: "{{ apps | wsgiscale.mod_wsgi.wsgi_app_config(plan=plan, mod_wsgi_version='4.9.4') }}"
+  # => [{"name": "shop", "mount_word": "/", "script_word": "\"/srv/my shop/app.wsgi\"",
+  #      "daemon_words": ["processes=2", "threads=4",
+  #                       "python-path=\"/srv/my shop/lib\"", ...], ...}]
+"""
+
+RETURN = r"""
+_value:
+  description: One dict per app, longest mount first.
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: The daemon process group name.
+      type: str
+    mount:
+      description: The mount, as given.
+      type: str
+    script:
+      description: The WSGI script path, as given (without a trailing slash).
+      type: str
+    script_dir:
+      description: The folder of the script.
+      type: str
+    script_file:
+      description: The file name of the script.
+      type: str
+    mount_word:
+      description: The mount as an Apache word (quoted when needed).
+      type: str
+    script_word:
+      description: The script path as an Apache word.
+      type: str
+    script_dir_word:
+      description: The script folder as an Apache word, for C(<Directory>).
+      type: str
+    script_file_word:
+      description: The script file name as an Apache word, for C(<Files>).
+      type: str
+    daemon_words:
+      description: The C(key=value) words of the C(WSGIDaemonProcess) line, in render order.
+      type: list
+      elements: str
+"""
+
+from ansible.errors import AnsibleFilterError
+from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.errors import WsgiscaleError
+from ansible_collections.wsgiscale.mod_wsgi.plugins.plugin_utils.app_config import apps_config
+
+FILTER = "wsgi_app_config"
+
+
+def wsgi_app_config(
+    apps,
+    plan=None,
+    default_options=None,
+    mod_wsgi_version=None,
+    variable="apps",
+    defaults_name="default_options",
+):
+    """Return the validated Apache pieces of ``apps``; see DOCUMENTATION."""
+    try:
+        return apps_config(
+            apps,
+            plan or {},
+            default_options,
+            mod_wsgi_version=mod_wsgi_version,
+            variable=variable,
+            defaults_name=defaults_name,
+        )
+    except WsgiscaleError as exc:
+        raise AnsibleFilterError(f"{FILTER}: {exc}") from exc
+
+
+class FilterModule:
+    """The wsgi_app_config filter."""
+
+    def filters(self):
+        return {FILTER: wsgi_app_config}

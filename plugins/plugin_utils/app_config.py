@@ -1,0 +1,254 @@
+# Copyright: (c) 2026, wsgiscale maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The validated, quoted Apache pieces of each app the role serves.
+
+The role's template only places words this module produced: the daemon group
+name, the ``key=value`` words of ``WSGIDaemonProcess`` (one per line), the
+mount and script of ``WSGIScriptAlias`` and the ``<Directory>``/``<Files>``
+arguments, each checked and quoted for Apache's ``ap_getword_conf``. A value
+that could end a directive (newline, quote, ``<``/``>``, ``${``, a control
+character) is refused with the variable path that held it.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from typing import Any, Dict, List, Mapping, Optional
+
+from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.errors import (
+    WsgiscaleError,
+    describe,
+)
+from ansible_collections.wsgiscale.mod_wsgi.plugins.plugin_utils.daemon_options import (
+    check_safe_text,
+    normalize_daemon_options,
+    quote_value,
+    validate_group_name,
+)
+
+#: App keys that map to WSGIDaemonProcess options (python_path lists join with ':').
+APP_OPTION_KEYS = {
+    "python_home": "python-home",
+    "python_path": "python-path",
+    "user": "user",
+    "group": "group",
+    "home": "home",
+}
+
+#: Keys an app dict may hold: identity, sizing inputs, option keys and options.
+APP_KEYS = frozenset(
+    {"name", "script", "mount", "options"}
+    | set(APP_OPTION_KEYS)
+    | {"target_rpm", "latency_ms", "cpu_ms", "process_rss_mb", "thread_rss_mb"}
+    | {"processes", "threads"}
+)
+
+#: Options the plan owns; apps set them with the ``processes``/``threads`` keys.
+PLAN_OWNED = ("processes", "threads")
+
+
+class AppConfigError(WsgiscaleError):
+    """An app whose configuration cannot be written safely."""
+
+
+def _fail(where: str, value: Any, expected: str) -> AppConfigError:
+    return AppConfigError(f"{where} got {describe(value)}; expected {expected}")
+
+
+def _label(variable: str, index: int, app: Any) -> str:
+    name = app.get("name") if isinstance(app, Mapping) else None
+    return f"{variable}[{index}]" + (f" ({name})" if isinstance(name, str) and name else "")
+
+
+def apache_text(where: str, value: Any, what: str) -> str:
+    """A non-empty string that is safe inside one Apache directive argument."""
+    if not isinstance(value, str) or not value:
+        raise _fail(where, value, f"a non-empty string: {what}")
+    try:
+        check_safe_text(where, value, where)
+    except WsgiscaleError as exc:
+        raise AppConfigError(str(exc)) from None
+    return value
+
+
+def absolute_path(where: str, value: Any) -> str:
+    """An absolute, normalised path (``/srv/my app/app.wsgi``); spaces are allowed."""
+    what = "an absolute path such as /srv/shop/app.wsgi"
+    text = apache_text(where, value, what)
+    if not text.startswith("/") or posixpath.normpath(text) != text.rstrip("/") or text == "/":
+        raise _fail(where, value, what + " (starting with '/', no '..', '.' or '//' parts)")
+    return text.rstrip("/")
+
+
+def mount_path(where: str, value: Any) -> str:
+    """A URL path: '/' or '/path' without a trailing slash and without whitespace."""
+    what = "'/' or a URL path such as /api (no trailing slash, no whitespace)"
+    text = apache_text(where, value, what)
+    bad = (
+        not text.startswith("/")
+        or (text != "/" and text.endswith("/"))
+        or any(ch.isspace() for ch in text)
+        or "//" in text
+    )
+    if bad:
+        raise _fail(where, value, what)
+    return text
+
+
+def _key_options(where: str, app: Mapping[str, Any]) -> Dict[str, Any]:
+    """WSGIDaemonProcess options given as app keys (python_home, user, ...)."""
+    out: Dict[str, Any] = {}
+    for key, option in APP_OPTION_KEYS.items():
+        value = app.get(key)
+        if value is None:
+            continue
+        if option in (app.get("options") or {}):
+            raise _fail(
+                f"{where}.options.{option}",
+                app["options"][option],
+                f"no value: it is already set by {where}.{key}",
+            )
+        out[option] = value
+    return out
+
+
+def _check_options_dict(where: str, value: Any) -> Dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise _fail(where, value, "a dict of WSGIDaemonProcess options")
+    for name in PLAN_OWNED:
+        if name in value:
+            raise _fail(
+                f"{where}.{name}",
+                value[name],
+                f"no value: set the app's '{name}' key (or let the plan size it)",
+            )
+    return dict(value)
+
+
+def merged_options(
+    where: str,
+    app: Mapping[str, Any],
+    plan_options: Mapping[str, Any],
+    default_options: Optional[Mapping[str, Any]],
+    defaults_name: str,
+) -> Dict[str, Any]:
+    """Options of one app: plan < default options < app keys < app options."""
+    merged = dict(plan_options)
+    merged.update(_check_options_dict(defaults_name, default_options))
+    merged.update(_key_options(where, app))
+    merged.update(_check_options_dict(f"{where}.options", app.get("options")))
+    return merged
+
+
+def _daemon_words(where: str, options: Mapping[str, Any], version: Optional[str]) -> List[str]:
+    try:
+        normalized = normalize_daemon_options(options, version, caller=where)
+    except WsgiscaleError as exc:
+        raise AppConfigError(str(exc)) from None
+    return [f"{name}={quote_value(value)}" for name, value in normalized.items()]
+
+
+def _check_app_dict(where: str, app: Any) -> Mapping[str, Any]:
+    if not isinstance(app, Mapping):
+        raise _fail(where, app, "a dict with name, script and mount")
+    unknown = sorted(str(k) for k in app if k not in APP_KEYS)
+    if unknown:
+        raise _fail(
+            f"{where} key(s) {', '.join(unknown)}",
+            {k: app[k] for k in app if str(k) in unknown},
+            f"only these keys: {', '.join(sorted(APP_KEYS))}",
+        )
+    return app
+
+
+def app_config(
+    app: Any,
+    where: str,
+    plan_options: Mapping[str, Any],
+    default_options: Optional[Mapping[str, Any]] = None,
+    *,
+    mod_wsgi_version: Optional[str] = None,
+    defaults_name: str = "default_options",
+) -> Dict[str, Any]:
+    """Validate one app and return its quoted Apache pieces (see :func:`apps_config`)."""
+    app = _check_app_dict(where, app)
+    try:
+        name = validate_group_name(app.get("name"), caller=f"{where}.name")
+    except WsgiscaleError as exc:
+        raise AppConfigError(str(exc)) from None
+    script = absolute_path(f"{where}.script", app.get("script"))
+    mount = mount_path(f"{where}.mount", app.get("mount"))
+    options = merged_options(where, app, plan_options, default_options, defaults_name)
+    directory, filename = posixpath.split(script)
+    return {
+        "name": name,
+        "mount": mount,
+        "script": script,
+        "script_dir": directory,
+        "script_file": filename,
+        "mount_word": quote_value(mount),
+        "script_word": quote_value(script),
+        "script_dir_word": quote_value(directory),
+        "script_file_word": quote_value(filename),
+        "daemon_words": _daemon_words(where, options, mod_wsgi_version),
+    }
+
+
+def _unique(variable: str, configs: List[Dict[str, Any]], key: str, what: str) -> None:
+    seen: Dict[str, int] = {}
+    for index, config in enumerate(configs):
+        value = config[key]
+        if value in seen:
+            raise AppConfigError(
+                f"{variable}[{index}].{key} got {describe(value)}; expected a {what} not used by "
+                f"{variable}[{seen[value]}] ({configs[seen[value]]['name']})"
+            )
+        seen[value] = index
+
+
+def apps_config(
+    apps: Any,
+    plan: Mapping[str, Any],
+    default_options: Optional[Mapping[str, Any]] = None,
+    *,
+    mod_wsgi_version: Optional[str] = None,
+    variable: str = "apps",
+    defaults_name: str = "default_options",
+) -> List[Dict[str, Any]]:
+    """Validate every app and return their Apache pieces, longest mount first.
+
+    ``plan`` is a host plan (``wsgi_host_plan``) whose ``apps[name].options``
+    hold the sized options. Error messages name ``variable[index] (name).key``.
+    """
+    if not isinstance(apps, (list, tuple)) or not apps:
+        raise _fail(variable, apps, "a non-empty list of apps (dicts with name, script, mount)")
+    plans = plan.get("apps", {}) if isinstance(plan, Mapping) else {}
+    configs = []
+    for index, raw in enumerate(apps):
+        where = _label(variable, index, raw)
+        name = raw.get("name") if isinstance(raw, Mapping) else None
+        if isinstance(name, str) and name not in plans:
+            raise _fail(
+                f"{where}.name",
+                name,
+                "an app of the plan (size the apps with wsgi_host_plan and pass its result)",
+            )
+        sized = plans[name].get("options", {}) if isinstance(name, str) else {}
+        configs.append(
+            app_config(
+                raw,
+                where,
+                sized,
+                default_options,
+                mod_wsgi_version=mod_wsgi_version,
+                defaults_name=defaults_name,
+            )
+        )
+    _unique(variable, configs, "name", "daemon process group name")
+    _unique(variable, configs, "mount", "mount")
+    # Reverse order puts '/api/v1' before '/api' before '/': Apache takes the
+    # first WSGIScriptAlias that matches.
+    return sorted(configs, key=lambda config: config["mount"], reverse=True)
