@@ -203,7 +203,8 @@ def _unique(variable: str, configs: List[Dict[str, Any]], key: str, what: str) -
         value = config[key]
         if value in seen:
             raise AppConfigError(
-                f"{variable}[{index}].{key} got {describe(value)}; expected a {what} not used by "
+                f"{variable}[{index}] ({config['name']}).{key} got {describe(value)}; "
+                f"expected a {what} not used by "
                 f"{variable}[{seen[value]}] ({configs[seen[value]]['name']})"
             )
         seen[value] = index

@@ -1,0 +1,166 @@
+# Copyright: (c) 2026, wsgiscale maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Tests of the per-app Apache words the role's template places."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.errors import WsgiscaleError
+from ansible_collections.wsgiscale.mod_wsgi.plugins.plugin_utils.app_config import (
+    AppConfigError,
+    apps_config,
+)
+
+SIZED = {"processes": 2, "threads": 5, "request-timeout": 12, "queue-timeout": 5}
+
+
+def _plan(*names):
+    return {"apps": {name: {"options": dict(SIZED)} for name in names}}
+
+
+def _one(**app):
+    base = {"name": "shop", "script": "/srv/shop/app.wsgi", "mount": "/"}
+    base.update(app)
+    return apps_config(
+        [base], _plan(base["name"]) if isinstance(base["name"], str) else {}, variable="apps"
+    )[0]
+
+
+def test_plain_app_words():
+    config = _one()
+    assert config["daemon_words"] == [
+        "processes=2",
+        "threads=5",
+        "request-timeout=12",
+        "queue-timeout=5",
+    ]
+    assert (config["mount_word"], config["script_word"]) == ("/", "/srv/shop/app.wsgi")
+    assert (config["script_dir_word"], config["script_file_word"]) == ("/srv/shop", "app.wsgi")
+
+
+def test_paths_with_spaces_stay_one_quoted_word_each():
+    config = _one(
+        script="/srv/my shop/app v2.wsgi",
+        python_path=["/srv/my shop", "/srv/my shop/lib dir"],
+        home="/srv/my shop",
+        python_home="/opt/venvs/my shop",
+    )
+    assert 'python-path="/srv/my shop:/srv/my shop/lib dir"' in config["daemon_words"]
+    assert 'home="/srv/my shop"' in config["daemon_words"]
+    assert 'python-home="/opt/venvs/my shop"' in config["daemon_words"]
+    assert config["script_word"] == '"/srv/my shop/app v2.wsgi"'
+    assert config["script_dir_word"] == '"/srv/my shop"'
+    assert config["script_file_word"] == '"app v2.wsgi"'
+    # No word may contain an unquoted space: Apache would split it.
+    for word in config["daemon_words"]:
+        name, _, value = word.partition("=")
+        assert " " not in name
+        assert " " not in value or (value.startswith('"') and value.endswith('"'))
+
+
+def test_option_precedence_plan_defaults_keys_options():
+    apps = [
+        {
+            "name": "api",
+            "script": "/srv/api/app.wsgi",
+            "mount": "/api",
+            "user": "www-data",
+            "options": {"request-timeout": 30, "maximum-requests": 100},
+        }
+    ]
+    config = apps_config(
+        apps,
+        _plan("api"),
+        {"request-timeout": 99, "queue-timeout": 7, "display-name": "%{GROUP}"},
+    )[0]
+    words = config["daemon_words"]
+    assert "request-timeout=30" in words  # app options beat defaults and plan
+    assert "queue-timeout=7" in words  # defaults beat the plan
+    assert "user=www-data" in words
+    assert "maximum-requests=100" in words
+    assert "display-name=%{GROUP}" in words
+
+
+def test_longest_mount_first_and_prefix_order():
+    apps = [
+        {"name": "shop", "script": "/srv/shop/app.wsgi", "mount": "/"},
+        {"name": "api", "script": "/srv/api/app.wsgi", "mount": "/api"},
+        {"name": "v1", "script": "/srv/v1/app.wsgi", "mount": "/api/v1"},
+    ]
+    configs = apps_config(apps, _plan("shop", "api", "v1"))
+    assert [c["mount"] for c in configs] == ["/api/v1", "/api", "/"]
+
+
+BAD_APPS = [
+    ("name", {"name": "my shop"}, "apps[0].name"),
+    ("name", {"name": "%{GLOBAL}"}, "apps[0].name"),
+    ("script", {"script": "srv/app.wsgi"}, "apps[0] (shop).script"),
+    ("script", {"script": "/srv/../etc/app.wsgi"}, "apps[0] (shop).script"),
+    ("script", {"script": "/srv/app.wsgi\nWSGIRestrictEmbedded Off"}, "apps[0] (shop).script"),
+    ("script", {"script": '/srv/a"b/app.wsgi'}, "apps[0] (shop).script"),
+    ("script", {"script": "/srv/</Directory>/app.wsgi"}, "apps[0] (shop).script"),
+    ("script", {"script": "/srv/${HOME}/app.wsgi"}, "apps[0] (shop).script"),
+    ("script", {"script": ""}, "apps[0] (shop).script"),
+    ("script", {"script": 42}, "apps[0] (shop).script"),
+    ("mount", {"mount": "api"}, "apps[0] (shop).mount"),
+    ("mount", {"mount": "/api/"}, "apps[0] (shop).mount"),
+    ("mount", {"mount": "/my api"}, "apps[0] (shop).mount"),
+    ("mount", {"mount": "/api\r\nHeader set X 1"}, "apps[0] (shop).mount"),
+    ("mount", {"mount": "//api"}, "apps[0] (shop).mount"),
+    ("python_path", {"python_path": ["relative/lib"]}, "python-path"),
+    ("python_path", {"python_path": ["/srv/lib\n"]}, "python-path"),
+    ("home", {"home": "/srv/x\\"}, None),
+    ("user", {"user": "root"}, "user"),
+    ("user", {"user": "#0"}, "user"),
+    ("options", {"options": {"threads": 3}}, "apps[0] (shop).options.threads"),
+    ("options", {"options": {"processes": 3}}, "apps[0] (shop).options.processes"),
+    ("options", {"options": {"request_timeout": 3}}, "request-timeout"),
+    ("options", {"options": "request-timeout=3"}, "apps[0] (shop).options"),
+    ("options", {"python_home": "/opt/v", "options": {"python-home": "/opt/w"}}, "python_home"),
+    ("unknown key", {"scirpt": "/srv/x.wsgi"}, "scirpt"),
+]
+
+
+@pytest.mark.parametrize(("label", "change", "named"), BAD_APPS, ids=[c[0] for c in BAD_APPS])
+def test_bad_app_is_refused_naming_the_variable(label, change, named):
+    if label == "home":
+        # A trailing backslash is quoted (doubled), never left at the end of a line.
+        config = _one(**change)
+        assert 'home="/srv/x\\\\"' in config["daemon_words"]
+        return
+    with pytest.raises(AppConfigError) as excinfo:
+        _one(**change)
+    assert named in str(excinfo.value)
+    assert isinstance(excinfo.value, WsgiscaleError)
+
+
+def test_duplicate_mount_names_both_apps():
+    apps = [
+        {"name": "shop", "script": "/srv/shop/app.wsgi", "mount": "/"},
+        {"name": "other", "script": "/srv/other/app.wsgi", "mount": "/"},
+    ]
+    with pytest.raises(AppConfigError, match=r"apps\[1\] \(other\)\.mount .*not used by apps\[0\] \(shop\)"):
+        apps_config(apps, _plan("shop", "other"))
+
+
+def test_app_missing_from_plan_is_refused():
+    with pytest.raises(AppConfigError, match=r"apps\[0\] \(shop\)\.name .*an app of the plan"):
+        apps_config([{"name": "shop", "script": "/srv/a.wsgi", "mount": "/"}], _plan("other"))
+
+
+@pytest.mark.parametrize("apps", [[], "shop", None, {"name": "shop"}])
+def test_apps_must_be_a_non_empty_list(apps):
+    with pytest.raises(AppConfigError, match=r"^apps got"):
+        apps_config(apps, _plan("shop"))
+
+
+def test_version_gates_options():
+    with pytest.raises(AppConfigError, match="interrupt-timeout"):
+        apps_config(
+            [{"name": "shop", "script": "/srv/a.wsgi", "mount": "/"}],
+            _plan("shop"),
+            {"interrupt-timeout": 10},
+            mod_wsgi_version="4.9.4",
+        )
