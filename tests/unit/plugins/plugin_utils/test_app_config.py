@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import pytest
-
 from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.errors import WsgiscaleError
 from ansible_collections.wsgiscale.mod_wsgi.plugins.plugin_utils.app_config import (
     AppConfigError,
@@ -141,7 +140,8 @@ def test_duplicate_mount_names_both_apps():
         {"name": "shop", "script": "/srv/shop/app.wsgi", "mount": "/"},
         {"name": "other", "script": "/srv/other/app.wsgi", "mount": "/"},
     ]
-    with pytest.raises(AppConfigError, match=r"apps\[1\] \(other\)\.mount .*not used by apps\[0\] \(shop\)"):
+    expected = r"apps\[1\] \(other\)\.mount .*not used by apps\[0\] \(shop\)"
+    with pytest.raises(AppConfigError, match=expected):
         apps_config(apps, _plan("shop", "other"))
 
 
