@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: wsgi_app_config
 short_description: Validated, quoted Apache configuration pieces of each WSGI app
-version_added: 0.2.0
+version_added: 0.1.0
 author: wsgiscale maintainers
 description:
   - Takes the apps of a host (the role's C(mod_wsgi_daemon_apps)) and their host plan from
