@@ -31,6 +31,13 @@ import os
 import pwd
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
+from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.errors import (
+    WsgiscaleError,
+    describe,
+)
+
+MODULE = "daemon_info"
+PROC_ROOT = "/proc"
 UNNAMED = "unnamed"
 DISPLAY_PREFIX = "(wsgi:"
 SIGXCPU = 24
@@ -40,8 +47,14 @@ APACHE_COMMS = ("apache2", "httpd", "httpd.worker", "httpd.event")
 KB_PER_MB = 1024
 
 
-class DaemonInfoError(ValueError):
+class DaemonInfoError(WsgiscaleError):
     """Invalid input to wsgiscale.mod_wsgi.daemon_info."""
+
+
+def _input_error(name: str, value: Any, expected: str) -> DaemonInfoError:
+    return DaemonInfoError(
+        f"{MODULE}: parameter '{name}' got {describe(value)}; expected {expected}"
+    )
 
 
 def _read_text(path: str) -> str:
@@ -207,12 +220,14 @@ def read_pidfile(path: str) -> int:
         text = _read_text(path).strip()
     except OSError as exc:
         raise DaemonInfoError(
-            f"daemon_info: pidfile {path!r} cannot be read ({exc.strerror}); expected the "
-            "path of Apache's PidFile, e.g. /run/apache2/apache2.pid"
+            f"{MODULE}: parameter 'pidfile' got {describe(path)}, which cannot be read "
+            f"({exc.strerror}); expected the path of Apache's PidFile, e.g. "
+            "/run/apache2/apache2.pid"
         ) from exc
     if not text.isdigit():
         raise DaemonInfoError(
-            f"daemon_info: pidfile {path!r} holds {text[:40]!r}; expected a process id"
+            f"{MODULE}: parameter 'pidfile' got {describe(path)}, which holds "
+            f"{describe(text)}; expected a file holding a process id"
         )
     return int(text)
 
@@ -221,49 +236,229 @@ def _is_apache(proc: Dict[str, Any]) -> bool:
     return proc["comm"] in APACHE_COMMS or os.path.basename(proc["argv0"]) in APACHE_COMMS
 
 
+# Parameters ---------------------------------------------------------------------------
+
+
+def _parse_count(group: str, key: str, value: Any, minimum: int) -> int:
+    """One processes/threads value of ``expected``; digit strings are accepted."""
+    parsed = value
+    if isinstance(parsed, str) and parsed.strip().isdigit():
+        parsed = int(parsed)
+    if isinstance(parsed, bool) or not isinstance(parsed, int) or parsed < minimum:
+        raise _input_error(f"expected.{group}.{key}", value, f"an integer >= {minimum}")
+    return parsed
+
+
+def _parse_group_spec(group: str, spec: Any) -> Dict[str, int]:
+    """Validate ``expected[group]``: {processes: int >= 1, threads: int >= 0}."""
+    if not isinstance(spec, dict) or not spec:
+        raise _input_error(f"expected.{group}", spec, "a dict with processes and/or threads")
+    unknown = sorted(map(str, set(spec) - {"processes", "threads"}))
+    if unknown:
+        raise _input_error(
+            f"expected.{group}",
+            spec,
+            f"only the keys processes and threads (unknown: {', '.join(unknown)})",
+        )
+    return {
+        key: _parse_count(group, key, spec[key], minimum)
+        for key, minimum in (("processes", 1), ("threads", 0))
+        if key in spec
+    }
+
+
 def _parse_expected(expected: Any) -> Dict[str, Dict[str, int]]:
     """Validate ``expected``: group -> {processes: int >= 1, threads: int >= 0}."""
     if expected is None:
         return {}
     if not isinstance(expected, dict):
-        raise DaemonInfoError(
-            "daemon_info: expected must be a dict of group -> {processes, threads}, "
-            f"got {expected!r}"
+        raise _input_error("expected", expected, "a dict of group name -> {processes, threads}")
+    return {str(group): _parse_group_spec(str(group), spec) for group, spec in expected.items()}
+
+
+def _check_parameters(
+    *,
+    expected: Any,
+    process_group: Optional[str],
+    thread_overhead: Any,
+    headroom_percent: Any,
+) -> Dict[str, Dict[str, int]]:
+    """Validate the scan parameters; return ``expected`` parsed."""
+    if (
+        isinstance(thread_overhead, bool)
+        or not isinstance(thread_overhead, int)
+        or thread_overhead < 0
+    ):
+        raise _input_error("thread_overhead", thread_overhead, "an integer >= 0")
+    if (
+        isinstance(headroom_percent, bool)
+        or not isinstance(headroom_percent, (int, float))
+        or not math.isfinite(headroom_percent)
+        or headroom_percent < 0
+    ):
+        raise _input_error("headroom_percent", headroom_percent, "a number >= 0")
+    wanted = _parse_expected(expected)
+    others = sorted(set(wanted) - {process_group})
+    if process_group is not None and others:
+        raise _input_error(
+            "process_group",
+            process_group,
+            f"the only group named in expected, or no process_group (expected names "
+            f"{', '.join(others)})",
         )
-    result: Dict[str, Dict[str, int]] = {}
-    for group, spec in expected.items():
-        if not isinstance(spec, dict) or not spec:
-            raise DaemonInfoError(
-                f"daemon_info: expected[{group!r}] is {spec!r}; expected a dict with "
-                "processes and/or threads"
-            )
-        unknown = sorted(set(spec) - {"processes", "threads"})
-        if unknown:
-            raise DaemonInfoError(
-                f"daemon_info: expected[{group!r}] has unknown keys "
-                f"{', '.join(map(str, unknown))}; expected only processes and threads"
-            )
-        parsed = {}
-        for key, minimum in (("processes", 1), ("threads", 0)):
-            if key not in spec:
-                continue
-            value = spec[key]
-            if isinstance(value, str) and value.strip().isdigit():
-                value = int(value)
-            if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-                raise DaemonInfoError(
-                    f"daemon_info: expected[{group!r}].{key} is {spec[key]!r}; expected an "
-                    f"integer >= {minimum}"
-                )
-            parsed[key] = value
-        result[str(group)] = parsed
-    return result
+    return wanted
 
 
-def _resolve_truncated(name: str, candidates: List[str]) -> Optional[str]:
-    """The single candidate that a truncated display name is a prefix of."""
-    matches = [cand for cand in candidates if cand.startswith(name)]
-    return matches[0] if len(matches) == 1 else None
+# Reading /proc ------------------------------------------------------------------------
+
+
+def _read_processes(
+    proc_root: str,
+    clk_tck: int,
+    user_lookup: Callable[[int], Optional[str]],
+    notes: List[str],
+) -> Dict[int, Dict[str, Any]]:
+    """Every readable process under proc_root by pid; a note counts the skipped ones."""
+    try:
+        pids = list_pids(proc_root)
+        boot_time = read_boot_time(proc_root)
+        uptime = read_uptime(proc_root)
+    except (OSError, ValueError) as exc:
+        raise DaemonInfoError(
+            f"{MODULE}: cannot read {describe(proc_root)} ({exc}); expected a Linux procfs"
+        ) from exc
+    procs: Dict[int, Dict[str, Any]] = {}
+    for pid in pids:
+        proc = read_process(
+            proc_root,
+            pid=pid,
+            clk_tck=clk_tck,
+            boot_time=boot_time,
+            uptime=uptime,
+            user_lookup=user_lookup,
+        )
+        if proc is not None:
+            procs[pid] = proc
+    vanished = len(pids) - len(procs)
+    if vanished:
+        notes.append(
+            f"{_plural(vanished, 'process')} vanished or could not be read during the scan "
+            "and were skipped"
+        )
+    return procs
+
+
+def _apache_parents(procs: Dict[int, Dict[str, Any]], apache_pid: Optional[int]) -> List[int]:
+    """apache_pid when given, else every Apache process whose parent is not Apache."""
+    if apache_pid is not None:
+        if apache_pid not in procs:
+            raise _input_error(
+                "apache_pid", apache_pid, "the pid of the running Apache parent process"
+            )
+        return [apache_pid]
+    return sorted(
+        pid
+        for pid, proc in procs.items()
+        if _is_apache(proc)
+        and proc["display"] is None
+        and not (proc["ppid"] in procs and _is_apache(procs[proc["ppid"]]))
+    )
+
+
+# Finding the daemons ------------------------------------------------------------------
+
+
+def _identify(proc: Dict[str, Any]) -> Optional[Tuple[str, bool, str]]:
+    """(group, truncated, identified_by) of a child of Apache, None when not a daemon."""
+    if proc["display"] is not None:
+        name, truncated = proc["display"]
+        return name, truncated, "display-name"
+    if catches_signal(proc["sigcgt"], SIGXCPU):
+        return UNNAMED, False, "sigxcpu-handler"
+    return None
+
+
+def _daemon_entry(
+    proc: Dict[str, Any], identity: Tuple[str, bool, str], thread_overhead: int
+) -> Dict[str, Any]:
+    """The per-process entry of the result for a daemon process."""
+    name, truncated, identified = identity
+    threads = proc["threads"]
+    estimate = threads - thread_overhead if threads and threads > thread_overhead else None
+    return {
+        "pid": proc["pid"],
+        "ppid": proc["ppid"],
+        "group": name,
+        "display_name": proc["argv0"] if identified == "display-name" else None,
+        "display_name_truncated": truncated,
+        "identified_by": identified,
+        "uid": proc["uid"],
+        "user": proc["user"],
+        "threads": threads,
+        "thread_overhead": thread_overhead,
+        "request_threads_estimate": estimate,
+        "rss_kb": proc["rss_kb"],
+        "pss_kb": proc["pss_kb"],
+        "cpu_seconds": proc["cpu_seconds"],
+        "cpu_percent": proc["cpu_percent"],
+        "start_time": proc["start_time"],
+        "age_seconds": proc["age_seconds"],
+    }
+
+
+def _find_daemons(
+    procs: Dict[int, Dict[str, Any]],
+    parents: List[int],
+    thread_overhead: int,
+    notes: List[str],
+) -> List[Dict[str, Any]]:
+    """The daemon processes among the children of parents, in pid order."""
+    daemons = []
+    for pid in sorted(procs):
+        proc = procs[pid]
+        identity = _identify(proc) if proc["ppid"] in parents else None
+        if identity is None:
+            continue
+        daemons.append(_daemon_entry(proc, identity, thread_overhead))
+        if proc["smaps_error"]:
+            notes.append(
+                f"PSS of pid {pid} is null: smaps_rollup unreadable "
+                f"({proc['smaps_error']}); run as root with CAP_SYS_PTRACE (podman: "
+                "--cap-add SYS_PTRACE) to read it"
+            )
+    return daemons
+
+
+def truncation_candidates(name: str, groups: List[str]) -> List[str]:
+    """The groups a truncated display name NAME may stand for (those it is a prefix of)."""
+    return sorted({group for group in groups if group.startswith(name)})
+
+
+def _attribute_truncated(daemons: List[Dict[str, Any]], known: List[str], notes: List[str]) -> None:
+    """Give each truncated display name to the one known group it is a prefix of.
+
+    A name that several known groups start with stays as it is, with a note: the
+    processes of those groups cannot be told apart.
+    """
+    for daemon in daemons:
+        if not daemon["display_name_truncated"]:
+            continue
+        candidates = truncation_candidates(daemon["group"], known)
+        if len(candidates) == 1:
+            notes.append(
+                f"pid {daemon['pid']}: truncated display name "
+                f"{daemon['display_name']!r} attributed to group {candidates[0]}"
+            )
+            daemon["group"] = candidates[0]
+        elif candidates:
+            notes.append(
+                f"pid {daemon['pid']}: truncated display name {daemon['display_name']!r} "
+                f"is ambiguous (groups {', '.join(candidates)}); reported under "
+                f"{daemon['group']}"
+            )
+
+
+# Summaries and comparison -------------------------------------------------------------
 
 
 def _plural(count: int, word: str) -> str:
@@ -311,6 +506,17 @@ def _summarise(name: str, procs: List[Dict[str, Any]], headroom: float) -> Dict[
     }
 
 
+def _summarise_groups(
+    daemons: List[Dict[str, Any]], process_group: Optional[str], headroom: float
+) -> Dict[str, Dict[str, Any]]:
+    """Group summaries by name (only process_group when given), sorted by name."""
+    by_group: Dict[str, List[Dict[str, Any]]] = {}
+    for daemon in daemons:
+        if process_group is None or daemon["group"] == process_group:
+            by_group.setdefault(daemon["group"], []).append(daemon)
+    return {name: _summarise(name, by_group[name], headroom) for name in sorted(by_group)}
+
+
 def _compare(
     name: str, summary: Optional[Dict[str, Any]], spec: Dict[str, int], unnamed: int
 ) -> List[str]:
@@ -341,9 +547,29 @@ def _compare(
     return sentences
 
 
-# long: to be split at its seams (structure work in progress)
-def scan(  # noqa: C901, PLR0912, PLR0915 - split in the structure work
-    proc_root: str = "/proc",
+def _compare_expected(
+    groups: Dict[str, Dict[str, Any]], wanted: Dict[str, Dict[str, int]]
+) -> Dict[str, Any]:
+    """The ``expected``, ``unexpected_groups`` and ``all_match`` keys of the result.
+
+    Running expected groups also get their ``matches`` and ``mismatches``.
+    """
+    unnamed = groups[UNNAMED]["count"] if UNNAMED in groups else 0
+    results = {}
+    for name, spec in sorted(wanted.items()):
+        sentences = _compare(name, groups.get(name), spec, unnamed)
+        results[name] = {"matches": not sentences, "mismatches": sentences}
+        if name in groups:
+            groups[name].update(results[name])
+    return {
+        "expected": results,
+        "unexpected_groups": sorted(set(groups) - set(wanted)),
+        "all_match": all(item["matches"] for item in results.values()),
+    }
+
+
+def scan(
+    proc_root: str = PROC_ROOT,
     *,
     apache_pid: Optional[int] = None,
     process_group: Optional[str] = None,
@@ -359,155 +585,34 @@ def scan(  # noqa: C901, PLR0912, PLR0915 - split in the structure work
     ``notes`` and, when ``expected`` is given, per-group ``matches``/``mismatches``,
     ``unexpected_groups`` and ``all_match``. Raises DaemonInfoError on bad input.
     """
-    if (
-        isinstance(thread_overhead, bool)
-        or not isinstance(thread_overhead, int)
-        or thread_overhead < 0
-    ):
-        raise DaemonInfoError(
-            f"daemon_info: thread_overhead is {thread_overhead!r}; expected an integer >= 0"
-        )
-    if headroom_percent < 0:
-        raise DaemonInfoError(
-            f"daemon_info: headroom_percent is {headroom_percent!r}; expected a number >= 0"
-        )
-    wanted = _parse_expected(expected)
-    if process_group is not None and set(wanted) - {process_group}:
-        raise DaemonInfoError(
-            f"daemon_info: expected names groups {', '.join(sorted(set(wanted) - {process_group}))}"
-            f" but process_group is {process_group!r}; expected only that group or no "
-            "process_group"
-        )
-    if clk_tck is None:
-        clk_tck = os.sysconf("SC_CLK_TCK")
-    try:
-        pids = list_pids(proc_root)
-        boot_time = read_boot_time(proc_root)
-        uptime = read_uptime(proc_root)
-    except (OSError, ValueError) as exc:
-        raise DaemonInfoError(
-            f"daemon_info: cannot read {proc_root} ({exc}); expected a Linux procfs"
-        ) from exc
-
+    wanted = _check_parameters(
+        expected=expected,
+        process_group=process_group,
+        thread_overhead=thread_overhead,
+        headroom_percent=headroom_percent,
+    )
     notes: List[str] = []
-    procs: Dict[int, Dict[str, Any]] = {}
-    vanished = 0
-    for pid in pids:
-        proc = read_process(
-            proc_root,
-            pid=pid,
-            clk_tck=clk_tck,
-            boot_time=boot_time,
-            uptime=uptime,
-            user_lookup=user_lookup,
-        )
-        if proc is None:
-            vanished += 1
-        else:
-            procs[pid] = proc
-    if vanished:
-        notes.append(
-            f"{_plural(vanished, 'process')} vanished or could not be read during the scan "
-            "and were skipped"
-        )
-
-    if apache_pid is not None:
-        if apache_pid not in procs:
-            raise DaemonInfoError(
-                f"daemon_info: apache_pid {apache_pid} is not a running process; expected "
-                "the pid of the Apache parent"
-            )
-        parents = [apache_pid]
-    else:
-        parents = [
-            pid
-            for pid, proc in procs.items()
-            if _is_apache(proc)
-            and proc["display"] is None
-            and not (proc["ppid"] in procs and _is_apache(procs[proc["ppid"]]))
-        ]
-
-    daemons: List[Dict[str, Any]] = []
-    for proc in procs.values():
-        if proc["ppid"] not in parents:
-            continue
-        if proc["display"] is not None:
-            name, truncated = proc["display"]
-            identified = "display-name"
-        elif catches_signal(proc["sigcgt"], SIGXCPU):
-            name, truncated, identified = UNNAMED, False, "sigxcpu-handler"
-        else:
-            continue
-        threads = proc["threads"]
-        estimate = threads - thread_overhead if threads and threads > thread_overhead else None
-        daemons.append(
-            {
-                "pid": proc["pid"],
-                "ppid": proc["ppid"],
-                "group": name,
-                "display_name": proc["argv0"] if identified == "display-name" else None,
-                "display_name_truncated": truncated,
-                "identified_by": identified,
-                "uid": proc["uid"],
-                "user": proc["user"],
-                "threads": threads,
-                "thread_overhead": thread_overhead,
-                "request_threads_estimate": estimate,
-                "rss_kb": proc["rss_kb"],
-                "pss_kb": proc["pss_kb"],
-                "cpu_seconds": proc["cpu_seconds"],
-                "cpu_percent": proc["cpu_percent"],
-                "start_time": proc["start_time"],
-                "age_seconds": proc["age_seconds"],
-            }
-        )
-        if proc["smaps_error"]:
-            notes.append(
-                f"PSS of pid {proc['pid']} is null: smaps_rollup unreadable "
-                f"({proc['smaps_error']}); run as root with CAP_SYS_PTRACE (podman: "
-                "--cap-add SYS_PTRACE) to read it"
-            )
-
-    # Truncated display names are attributed to the one expected (or filter) group
-    # they are a prefix of.
-    known_names = list(wanted) + ([process_group] if process_group else [])
-    for daemon in daemons:
-        if daemon["display_name_truncated"]:
-            full = _resolve_truncated(daemon["group"], known_names)
-            if full:
-                notes.append(
-                    f"pid {daemon['pid']}: truncated display name "
-                    f"{daemon['display_name']!r} attributed to group {full}"
-                )
-                daemon["group"] = full
-
-    by_group: Dict[str, List[Dict[str, Any]]] = {}
-    for daemon in sorted(daemons, key=lambda item: item["pid"]):
-        by_group.setdefault(daemon["group"], []).append(daemon)
-    if process_group is not None:
-        by_group = {name: items for name, items in by_group.items() if name == process_group}
-    groups = {
-        name: _summarise(name, items, headroom_percent) for name, items in sorted(by_group.items())
-    }
-
+    procs = _read_processes(
+        proc_root,
+        os.sysconf("SC_CLK_TCK") if clk_tck is None else clk_tck,
+        user_lookup,
+        notes,
+    )
+    parents = _apache_parents(procs, apache_pid)
+    daemons = _find_daemons(procs, parents, thread_overhead, notes)
+    # Truncated display names can only be resolved against names the caller gave.
+    known = list(wanted) + ([process_group] if process_group else [])
+    _attribute_truncated(daemons, known, notes)
+    groups = _summarise_groups(daemons, process_group, headroom_percent)
+    if not parents:
+        notes.append("no Apache parent process (apache2/httpd) found")
     result: Dict[str, Any] = {
-        "apache": {"pids": sorted(parents)},
+        "apache": {"pids": parents},
         "groups": groups,
         "thread_overhead": thread_overhead,
         "headroom_percent": headroom_percent,
         "notes": notes,
     }
-    if not parents:
-        notes.append("no Apache parent process (apache2/httpd) found")
     if expected is not None:
-        unnamed = groups[UNNAMED]["count"] if UNNAMED in groups else 0
-        results = {}
-        for name, spec in sorted(wanted.items()):
-            sentences = _compare(name, groups.get(name), spec, unnamed)
-            results[name] = {"matches": not sentences, "mismatches": sentences}
-            if name in groups:
-                groups[name].update(results[name])
-        result["expected"] = results
-        result["unexpected_groups"] = sorted(set(groups) - set(wanted))
-        result["all_match"] = all(item["matches"] for item in results.values())
+        result.update(_compare_expected(groups, wanted))
     return result

@@ -17,7 +17,8 @@ description:
     C(display-name=%{GROUP}). mod_wsgi cuts the display name to the length of Apache's
     original argv[0] (17 characters for C(/usr/sbin/apache2)), so longer names are
     truncated; a truncated name is attributed to the one group in O(expected) or
-    O(process_group) that it is a prefix of.
+    O(process_group) that it is a prefix of. When several of those groups start with it,
+    it stays under the truncated name, with a note.
   - Without a display name a daemon process is found among the children of the Apache
     parent by its signal handler for SIGXCPU, which mod_wsgi installs in every daemon
     process and Apache's MPM children do not. Such processes are reported under the group
@@ -253,7 +254,7 @@ headroom_percent:
   sample: 20
 notes:
   description: Things worth knowing about this scan (unreadable PSS, skipped processes,
-    attributed truncated names).
+    attributed or ambiguous truncated names).
   returned: always
   type: list
   elements: str
@@ -262,25 +263,29 @@ notes:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.daemon_procs import (
+    DEFAULT_HEADROOM_PERCENT,
+    PROC_ROOT,
+    THREAD_OVERHEAD,
     DaemonInfoError,
     read_pidfile,
     scan,
 )
 
-PROC_ROOT = "/proc"
+# The defaults are the library's; DOCUMENTATION repeats them (tests check it does).
+ARGUMENT_SPEC = {
+    "process_group": {"type": "str"},
+    "expected": {"type": "dict"},
+    "apache_pid": {"type": "int"},
+    "pidfile": {"type": "path"},
+    "thread_overhead": {"type": "int", "default": THREAD_OVERHEAD},
+    "headroom_percent": {"type": "float", "default": DEFAULT_HEADROOM_PERCENT},
+}
 
 
 def main() -> None:
     """Run the module."""
     module = AnsibleModule(
-        argument_spec={
-            "process_group": {"type": "str"},
-            "expected": {"type": "dict"},
-            "apache_pid": {"type": "int"},
-            "pidfile": {"type": "path"},
-            "thread_overhead": {"type": "int", "default": 3},
-            "headroom_percent": {"type": "float", "default": 20},
-        },
+        argument_spec=ARGUMENT_SPEC,
         mutually_exclusive=[("apache_pid", "pidfile")],
         supports_check_mode=True,
     )

@@ -6,6 +6,8 @@ Debian 12 (mod_wsgi 4.9.4) and 13 (5.0.2) containers by tests/fixtures/capture_p
 
 from __future__ import annotations
 
+import datetime
+import math
 import os
 import shutil
 from pathlib import Path
@@ -21,6 +23,7 @@ from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.daemon_procs im
     recommended_rss_mb,
     scan,
 )
+from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.errors import WsgiscaleError
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -62,6 +65,38 @@ def apache_pid(distro):
     return int((FIXTURES / distro / "_capture" / "apache2.pid").read_text())
 
 
+def fixture_pids(distro, argv0):
+    """Pids of the captured processes whose argv[0] is argv0 (read from the files)."""
+    root = FIXTURES / distro
+    return sorted(
+        int(entry.name)
+        for entry in root.iterdir()
+        if entry.name.isdigit()
+        and (entry / "cmdline").read_bytes().split(b"\0", 1)[0].rstrip() == argv0
+    )
+
+
+def fixture_kb(distro, pid, name, key):
+    """The kB value of line KEY in /proc/PID/NAME of a captured tree."""
+    text = (FIXTURES / distro / str(pid) / name).read_text()
+    return int(next(line for line in text.splitlines() if line.startswith(key + ":")).split()[1])
+
+
+def ceil_mb(kb, headroom_percent):
+    """kB plus headroom in MiB, rounded up, in integer arithmetic."""
+    return -(-kb * (100 + headroom_percent) // (100 * 1024))
+
+
+def plain_daemon_pid(distro):
+    """The daemon of the group without display-name: argv[0] like Apache's, ppid Apache."""
+    return next(
+        pid
+        for pid in fixture_pids(distro, b"/usr/sbin/apache2")
+        if pid != apache_pid(distro)
+        and fixture_kb(distro, pid, "status", "Threads") < 27  # not an MPM worker
+    )
+
+
 @pytest.mark.parametrize("distro", DISTROS)
 def test_real_fixture_groups_counts_threads(distro):
     result = run(FIXTURES / distro)
@@ -89,26 +124,35 @@ def test_real_fixture_groups_counts_threads(distro):
 def test_real_fixture_process_fields(distro):
     proc = run(FIXTURES / distro)["groups"]["demo"]["processes"][0]
     pid = proc["pid"]
-    status = (FIXTURES / distro / str(pid) / "status").read_text()
-    vmrss = int(next(line for line in status.splitlines() if line.startswith("VmRSS")).split()[1])
-    assert proc["rss_kb"] == vmrss
+    assert pid == fixture_pids(distro, b"(wsgi:demo)")[0]
+    assert proc["rss_kb"] == fixture_kb(distro, pid, "status", "VmRSS")
+    assert proc["pss_kb"] == fixture_kb(distro, pid, "smaps_rollup", "Pss")
     assert 0 < proc["pss_kb"] < proc["rss_kb"]
     assert proc["ppid"] == apache_pid(distro)
     assert (proc["uid"], proc["user"]) == (33, "www-data")
     assert proc["display_name"] == "(wsgi:demo)"
-    assert proc["start_time"].startswith("2026-")
-    assert proc["start_time"].endswith("+00:00")
-    assert proc["cpu_seconds"] >= 0
-    assert 0 < proc["age_seconds"] < 3600
+    # proc(5) numbering: utime 14, stime 15, starttime 22 (comm "apache2" has no space).
+    fields = (FIXTURES / distro / str(pid) / "stat").read_text().split()
+    utime, stime, starttime = int(fields[13]), int(fields[14]), int(fields[21])
+    btime = float((FIXTURES / distro / "stat").read_text().split()[1])
+    uptime = float((FIXTURES / distro / "uptime").read_text().split()[0])
+    started = datetime.datetime.fromtimestamp(btime + starttime // 100, datetime.timezone.utc)
+    assert proc["start_time"] == started.isoformat()
+    assert proc["cpu_seconds"] == round((utime + stime) / 100, 2)
+    assert proc["age_seconds"] == round(uptime - starttime / 100, 1)
 
 
 @pytest.mark.parametrize("distro", DISTROS)
 def test_group_memory_stats_and_recommendation(distro):
     demo = run(FIXTURES / distro)["groups"]["demo"]
-    pss = [proc["pss_kb"] for proc in demo["processes"]]
+    pids = fixture_pids(distro, b"(wsgi:demo)")
+    assert demo["pids"] == pids
+    pss = [fixture_kb(distro, pid, "smaps_rollup", "Pss") for pid in pids]
+    rss = [fixture_kb(distro, pid, "status", "VmRSS") for pid in pids]
     assert demo["pss_kb"] == {"total": sum(pss), "avg": round(sum(pss) / 2), "max": max(pss)}
+    assert demo["rss_kb"] == {"total": sum(rss), "avg": round(sum(rss) / 2), "max": max(rss)}
     assert demo["memory_basis"] == "pss"
-    assert demo["recommended_process_rss_mb"] == recommended_rss_mb(max(pss), 20)
+    assert demo["recommended_process_rss_mb"] == ceil_mb(max(pss), 20)
     # Real Debian daemons with a hello-world app: about 5 MiB PSS, 11-13 MiB RSS.
     assert 5 <= demo["recommended_process_rss_mb"] <= 10
 
@@ -121,9 +165,70 @@ def test_expected_all_match_with_truncated_name_attributed(distro):
         "demo": {"matches": True, "mismatches": []},
         "inventory-api": {"matches": True, "mismatches": []},
     }
-    assert "inventory-api" in result["groups"]
+    truncated = fixture_pids(distro, b"(wsgi:inventory-a")
+    assert result["groups"]["inventory-api"]["pids"] == truncated
+    assert "inventory-a" not in result["groups"]
     assert result["unexpected_groups"] == ["unnamed"]
-    assert any("attributed to group inventory-api" in note for note in result["notes"])
+    assert result["notes"] == [
+        f"pid {truncated[0]}: truncated display name '(wsgi:inventory-a' attributed to "
+        "group inventory-api"
+    ]
+
+
+# Two groups whose names mod_wsgi cuts to the same display name: the 17 characters of
+# /usr/sbin/apache2 leave room for 11, "inventory-a".
+AMBIGUOUS = {"inventory-api": {"processes": 1}, "inventory-admin": {"processes": 1}}
+
+
+@pytest.mark.parametrize("order", [1, -1], ids=["api-first", "admin-first"])
+def test_ambiguous_truncated_name_is_not_attributed(distro, order):
+    expected = dict(list(AMBIGUOUS.items())[::order])
+    result = run(FIXTURES / distro, expected=expected)
+    truncated = fixture_pids(distro, b"(wsgi:inventory-a")
+    groups = result["groups"]
+    assert groups["inventory-a"]["pids"] == truncated
+    assert "inventory-api" not in groups
+    assert "inventory-admin" not in groups
+    assert sorted(result["expected"]) == sorted(AMBIGUOUS)
+    for name, outcome in result["expected"].items():
+        assert outcome["matches"] is False
+        assert outcome["mismatches"][0].startswith(f"group {name}: no process running, 1 expected")
+    assert result["unexpected_groups"] == ["demo", "inventory-a", "unnamed"]
+    assert result["notes"] == [
+        f"pid {truncated[0]}: truncated display name '(wsgi:inventory-a' is ambiguous "
+        "(groups inventory-admin, inventory-api); reported under inventory-a"
+    ]
+
+
+def test_two_running_groups_with_the_same_truncated_name(tree, distro):
+    """inventory-api and inventory-admin both run: neither gets the other's process."""
+    api = fixture_pids(distro, b"(wsgi:inventory-a")[0]
+    admin = plain_daemon_pid(distro)
+    # The capture's group without display-name becomes a second "(wsgi:inventory-a".
+    shutil.copy(tree / str(api) / "cmdline", tree / str(admin) / "cmdline")
+    result = run(tree, expected=AMBIGUOUS)
+    groups = result["groups"]
+    assert sorted(groups) == ["demo", "inventory-a"]
+    assert groups["inventory-a"]["pids"] == sorted([api, admin])
+    # inventory-api has 4 request threads, the other group 2: no common estimate.
+    assert groups["inventory-a"]["threads_per_process"] == [7, 5][:: 1 if api < admin else -1]
+    assert groups["inventory-a"]["request_threads_estimate"] is None
+    assert result["all_match"] is False
+    assert [note.split(":")[0] for note in result["notes"]] == [
+        f"pid {pid}" for pid in sorted([api, admin])
+    ]
+    assert all("is ambiguous (groups inventory-admin, inventory-api)" in n for n in result["notes"])
+
+
+def test_process_group_and_expected_name_the_same_truncated_group(distro):
+    result = run(
+        FIXTURES / distro,
+        process_group="inventory-api",
+        expected={"inventory-api": {"processes": 1, "threads": 4}},
+    )
+    assert list(result["groups"]) == ["inventory-api"]
+    assert result["groups"]["inventory-api"]["pids"] == fixture_pids(distro, b"(wsgi:inventory-a")
+    assert result["all_match"] is True
 
 
 @pytest.mark.parametrize(
@@ -176,6 +281,7 @@ def test_thread_overhead_option_changes_estimate(distro):
 def test_process_group_filter(distro):
     result = run(FIXTURES / distro, process_group="inventory-api")
     assert list(result["groups"]) == ["inventory-api"]
+    assert result["groups"]["inventory-api"]["pids"] == fixture_pids(distro, b"(wsgi:inventory-a")
     assert run(FIXTURES / distro, process_group="nope")["groups"] == {}
 
 
@@ -214,7 +320,7 @@ def test_vanishing_during_read_is_skipped(tree, monkeypatch):
     assert result["groups"]["demo"]["count"] == 1
 
 
-def test_unreadable_smaps_rollup_gives_null_pss(tree, monkeypatch):
+def test_unreadable_smaps_rollup_gives_null_pss(tree, distro, monkeypatch):
     victim = run(tree)["groups"]["demo"]["pids"][0]
     real_open = open
 
@@ -231,7 +337,8 @@ def test_unreadable_smaps_rollup_gives_null_pss(tree, monkeypatch):
     assert all(proc["pss_kb"] for pid, proc in by_pid.items() if pid != victim)
     assert demo["pss_kb"] == {"total": None, "avg": None, "max": None}
     assert demo["memory_basis"] == "rss"
-    assert demo["recommended_process_rss_mb"] == recommended_rss_mb(demo["rss_kb"]["max"], 20)
+    vmrss = [fixture_kb(distro, pid, "status", "VmRSS") for pid in by_pid]
+    assert demo["recommended_process_rss_mb"] == ceil_mb(max(vmrss), 20)
     assert result["notes"] == [
         f"PSS of pid {victim} is null: smaps_rollup unreadable (Permission denied); run as "
         "root with CAP_SYS_PTRACE (podman: --cap-add SYS_PTRACE) to read it"
@@ -319,28 +426,53 @@ def test_recommendation_none():
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"expected": ["demo"]}, r"expected must be a dict of group .* got \['demo'\]"),
-        ({"expected": {"demo": 2}}, r"expected\['demo'\] is 2; expected a dict"),
-        ({"expected": {"demo": {}}}, r"expected\['demo'\] is \{\}; expected a dict"),
-        ({"expected": {"demo": {"procs": 2}}}, r"unknown keys procs; expected only"),
-        ({"expected": {"demo": {"processes": 0}}}, r"\.processes is 0; expected an integer >= 1"),
-        ({"expected": {"demo": {"threads": -1}}}, r"\.threads is -1; expected an integer >= 0"),
-        ({"expected": {"demo": {"threads": True}}}, r"\.threads is True"),
-        ({"expected": {"demo": {"threads": "x"}}}, r"\.threads is 'x'"),
+        (
+            {"expected": ["demo"]},
+            r"parameter 'expected' got \['demo'\] \(list\); expected a dict of group name",
+        ),
+        (
+            {"expected": {"demo": 2}},
+            r"parameter 'expected.demo' got 2 \(int\); expected a dict with processes",
+        ),
+        ({"expected": {"demo": {}}}, r"'expected.demo' got \{\} \(dict\); expected a dict"),
+        (
+            {"expected": {"demo": {"procs": 2}}},
+            r"'expected.demo' got \{'procs': 2\} \(dict\); expected only the keys "
+            r"processes and threads \(unknown: procs\)",
+        ),
+        (
+            {"expected": {"demo": {"processes": 0}}},
+            r"'expected.demo.processes' got 0 \(int\); expected an integer >= 1",
+        ),
+        (
+            {"expected": {"demo": {"threads": -1}}},
+            r"'expected.demo.threads' got -1 \(int\); expected an integer >= 0",
+        ),
+        ({"expected": {"demo": {"threads": True}}}, r"'expected.demo.threads' got True \(bool\)"),
+        ({"expected": {"demo": {"threads": "x"}}}, r"'expected.demo.threads' got 'x' \(str\)"),
         (
             {"expected": {"demo": {"processes": 2}}, "process_group": "shop"},
-            r"expected names groups demo but process_group is 'shop'",
+            r"parameter 'process_group' got 'shop' \(str\); expected the only group named "
+            r"in expected, or no process_group \(expected names demo\)",
         ),
-        ({"thread_overhead": -1}, r"thread_overhead is -1; expected an integer >= 0"),
-        ({"thread_overhead": "3"}, r"thread_overhead is '3'"),
-        ({"headroom_percent": -5}, r"headroom_percent is -5; expected a number >= 0"),
-        ({"apache_pid": 999999}, r"apache_pid 999999 is not a running process"),
+        ({"thread_overhead": -1}, r"'thread_overhead' got -1 \(int\); expected an integer >= 0"),
+        ({"thread_overhead": "3"}, r"'thread_overhead' got '3' \(str\)"),
+        ({"headroom_percent": -5}, r"'headroom_percent' got -5 \(int\); expected a number >= 0"),
+        ({"headroom_percent": math.nan}, r"'headroom_percent' got nan \(float\)"),
+        ({"headroom_percent": math.inf}, r"'headroom_percent' got inf \(float\)"),
+        ({"headroom_percent": "20"}, r"'headroom_percent' got '20' \(str\)"),
+        ({"headroom_percent": True}, r"'headroom_percent' got True \(bool\)"),
+        (
+            {"apache_pid": 999999},
+            r"'apache_pid' got 999999 \(int\); expected the pid of the running Apache parent",
+        ),
     ],
 )
 def test_errors(kwargs, message):
     with pytest.raises(DaemonInfoError, match=message) as error:
         run(FIXTURES / "bookworm", **kwargs)
-    assert str(error.value).startswith("daemon_info: ")
+    assert str(error.value).startswith("daemon_info: parameter '")
+    assert isinstance(error.value, WsgiscaleError)
 
 
 def test_string_numbers_in_expected_are_accepted():
@@ -367,7 +499,11 @@ def test_no_apache(tmp_path):
 
 @pytest.mark.parametrize(
     ("content", "message"),
-    [("43\n", None), ("", r"holds ''; expected a process id"), ("x1", r"holds 'x1'")],
+    [
+        ("43\n", None),
+        ("", r"\(str\), which holds '' \(str\); expected a file holding a process id"),
+        ("x1", r"which holds 'x1' \(str\)"),
+    ],
 )
 def test_read_pidfile(tmp_path, content, message):
     path = tmp_path / "apache2.pid"
@@ -375,12 +511,13 @@ def test_read_pidfile(tmp_path, content, message):
     if message is None:
         assert read_pidfile(str(path)) == 43
     else:
-        with pytest.raises(DaemonInfoError, match=message):
+        with pytest.raises(DaemonInfoError, match=message) as error:
             read_pidfile(str(path))
+        assert str(error.value).startswith(f"daemon_info: parameter 'pidfile' got '{path}'")
 
 
 def test_read_pidfile_missing(tmp_path):
-    with pytest.raises(DaemonInfoError, match=r"cannot be read \(No such file"):
+    with pytest.raises(DaemonInfoError, match=r"\(str\), which cannot be read \(No such file"):
         read_pidfile(str(tmp_path / "nope.pid"))
 
 

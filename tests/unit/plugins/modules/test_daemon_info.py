@@ -5,9 +5,12 @@
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 
 import pytest
+import yaml
+from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils import daemon_procs
 from ansible_collections.wsgiscale.mod_wsgi.plugins.modules import daemon_info
 from ansible_collections.wsgiscale.mod_wsgi.tests.unit.plugins.modules import module_harness
 from ansible_collections.wsgiscale.mod_wsgi.tests.unit.plugins.modules.module_harness import (
@@ -30,18 +33,33 @@ def run_module(args):
 def test_plain_run_reports_groups():
     kind, result = run_module({})
     assert kind is ExitJson
-    assert result["changed"] is False
     assert sorted(result["groups"]) == ["demo", "inventory-a", "unnamed"]
     assert result["groups"]["demo"]["count"] == 2
-    assert result["thread_overhead"] == 3
+    # The defaults reach the scan: 6 threads - 3 overhead.
+    assert result["groups"]["demo"]["request_threads_estimate"] == 3
     assert "all_match" not in result
 
 
 def test_check_mode_is_the_same_read():
-    kind, result = run_module({"_ansible_check_mode": True, "process_group": "demo"})
+    args = {"process_group": "demo", "expected": {"demo": {"processes": 2}}}
+    kind, checked = run_module({**args, "_ansible_check_mode": True})
     assert kind is ExitJson
-    assert result["changed"] is False
-    assert list(result["groups"]) == ["demo"]
+    assert list(checked["groups"]) == ["demo"]
+    assert checked == run_module(args)[1]
+
+
+@pytest.mark.parametrize(
+    ("option", "library_default"),
+    [
+        ("thread_overhead", daemon_procs.THREAD_OVERHEAD),
+        ("headroom_percent", daemon_procs.DEFAULT_HEADROOM_PERCENT),
+    ],
+)
+def test_defaults_are_the_librarys(option, library_default):
+    documented = yaml.safe_load(daemon_info.DOCUMENTATION)["options"][option]["default"]
+    scan_default = inspect.signature(daemon_procs.scan).parameters[option].default
+    assert documented == daemon_info.ARGUMENT_SPEC[option]["default"] == library_default
+    assert scan_default == library_default
 
 
 def test_expected_mismatch():
@@ -60,10 +78,21 @@ def test_expected_mismatch():
     assert result["unexpected_groups"] == ["inventory-a", "unnamed"]
 
 
+def max_pss_kb(pids):
+    """Largest Pss of the captured processes, read from their smaps_rollup files."""
+    values = []
+    for pid in pids:
+        text = (FIXTURES / "trixie" / str(pid) / "smaps_rollup").read_text()
+        values.append(int(next(x for x in text.splitlines() if x.startswith("Pss:")).split()[1]))
+    return max(values)
+
+
 def test_headroom_option():
     plain = run_module({"process_group": "demo", "headroom_percent": 0})[1]
     big = run_module({"process_group": "demo", "headroom_percent": 100})[1]
-    max_pss = plain["groups"]["demo"]["pss_kb"]["max"]
+    assert plain["headroom_percent"] == 0
+    assert big["headroom_percent"] == 100
+    max_pss = max_pss_kb(plain["groups"]["demo"]["pids"])
     assert plain["groups"]["demo"]["recommended_process_rss_mb"] == -(-max_pss // 1024)
     assert big["groups"]["demo"]["recommended_process_rss_mb"] == -(-max_pss * 2 // 1024)
 
@@ -71,10 +100,14 @@ def test_headroom_option():
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        ({"expected": {"demo": {"procs": 1}}}, "daemon_info: expected['demo'] has unknown keys"),
-        ({"apache_pid": 4242}, "daemon_info: apache_pid 4242 is not a running process"),
-        ({"pidfile": "/nonexistent/apache2.pid"}, "daemon_info: pidfile '/nonexistent/apache2"),
-        ({"thread_overhead": -1}, "daemon_info: thread_overhead is -1"),
+        ({"expected": {"demo": {"procs": 1}}}, "daemon_info: parameter 'expected.demo' got"),
+        ({"apache_pid": 4242}, "daemon_info: parameter 'apache_pid' got 4242 (int); expected"),
+        (
+            {"pidfile": "/nonexistent/apache2.pid"},
+            "daemon_info: parameter 'pidfile' got '/nonexistent/apache2.pid' (str), which cannot",
+        ),
+        ({"thread_overhead": -1}, "daemon_info: parameter 'thread_overhead' got -1 (int)"),
+        ({"headroom_percent": "nan"}, "daemon_info: parameter 'headroom_percent' got nan"),
         ({"apache_pid": 43, "pidfile": "/x"}, "mutually exclusive: apache_pid|pidfile"),
         ({"bogus": 1}, "Unsupported parameters"),
     ],
