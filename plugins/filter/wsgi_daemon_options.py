@@ -23,7 +23,7 @@ description:
     carriage returns, NUL or any other control character are refused.
   - Options whose value is C(null)/C(None) are left out, so mod_wsgi's default applies.
   - The group name is not part of the output; validate it with
-    C(validate_group_name) in the collection's C(daemon_options) module_utils.
+    C(validate_group_name) in the collection's C(daemon_options) plugin_utils.
 options:
   _input:
     description:
@@ -87,7 +87,7 @@ _value:
 """
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.daemon_options import (
+from ansible_collections.wsgiscale.mod_wsgi.plugins.plugin_utils.daemon_options import (
     FILTER_NAME,
     DaemonOptionError,
     render_daemon_options,

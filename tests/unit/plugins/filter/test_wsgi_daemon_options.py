@@ -8,7 +8,7 @@ import pytest
 import yaml
 from ansible.errors import AnsibleFilterError
 from ansible_collections.wsgiscale.mod_wsgi.plugins.filter import wsgi_daemon_options as plugin
-from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.daemon_options import (
+from ansible_collections.wsgiscale.mod_wsgi.plugins.plugin_utils.daemon_options import (
     DaemonOptionError,
 )
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.sizing import (
+from ansible_collections.wsgiscale.mod_wsgi.plugins.plugin_utils.sizing import (
     SizingError,
     erlang_b,
     erlang_c,

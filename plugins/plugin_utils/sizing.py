@@ -8,8 +8,9 @@ process group as a single M/M/c queue (mod_wsgi hands a request to whichever
 daemon thread is idle), inflates the time a request holds a thread for the
 wait on the per-process GIL, sizes the pool with the exact Erlang C formula so
 that the queue wait meets a percentile SLO, caps threads per process where the
-GIL saturates, and checks host CPU and memory.  Nothing here imports Ansible,
-so it can be unit tested (and used by modules) on Python >= 3.8.
+GIL saturates, and checks host CPU and memory.  Controller-side code: the
+sizing filters are its only users.  Nothing here imports Ansible, so it can be
+unit tested directly.
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Typed schema and renderer for the options of Apache's ``WSGIDaemonProcess``.
 
-Pure Python (no Ansible imports) so that filters and modules can share it and it can
-be unit tested directly. Targets Python >= 3.8.
+Controller-side code: the ``wsgi_daemon_options`` filter is its user. Nothing here
+imports Ansible, so it can be unit tested directly.
 
 How mod_wsgi reads the directive (``wsgi_parse_option`` in mod_wsgi's
 ``wsgi_config.c``, ``mod_wsgi.c`` before 6.0): the option *name* runs up to the first

@@ -10,8 +10,8 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils import daemon_options as d
-from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.daemon_options import (
+from ansible_collections.wsgiscale.mod_wsgi.plugins.plugin_utils import daemon_options as d
+from ansible_collections.wsgiscale.mod_wsgi.plugins.plugin_utils.daemon_options import (
     OPTIONS,
     SCHEMA,
     DaemonOptionError,
