@@ -46,7 +46,9 @@ options:
         package version) or C('6.1.1'). Options the version lacks fail (for example
         C(interrupt-timeout), C(switch-interval) and C(response-flush-delay) need 6.x;
         C(newrelic-config-file) and C(newrelic-environment) were removed in 6.0).
-      - Must be a string. Without it no version check is done.
+      - Must be a string of at least major.minor, 4.1 or later (quote it in YAML, where an
+        unquoted C(4.10) is the number 4.1); PyPI pre-releases such as C('6.0.0rc1') are
+        read as the release. Without it no version check is done.
     type: str
 seealso:
   - name: mod_wsgi WSGIDaemonProcess

@@ -25,9 +25,19 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Dict, List, Optional, Tuple
 
-FILTER_NAME = "wsgi_daemon_options"
+from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.errors import (
+    WsgiscaleError,
+    describe,
+)
+from ansible_collections.wsgiscale.mod_wsgi.plugins.plugin_utils.versions import (
+    PARAMETER,
+    VersionError,
+    VersionTuple,
+    format_version,
+    parse_version,
+)
 
-VersionTuple = Tuple[int, int, int]
+FILTER_NAME = "wsgi_daemon_options"
 
 INT_MAX = 2**31 - 1  # the C ``int`` that mod_wsgi's atoi() fills
 INT64_MAX = 2**63 - 1  # apr_atoi64() for the memory limits
@@ -400,7 +410,7 @@ OPTIONS: Tuple[OptionSpec, ...] = (
 SCHEMA: Dict[str, OptionSpec] = {spec.name: spec for spec in OPTIONS}
 
 
-class DaemonOptionError(ValueError):
+class DaemonOptionError(WsgiscaleError):
     """A value the filter cannot render; names the caller, option, value and expectation."""
 
     def __init__(
@@ -416,58 +426,19 @@ class DaemonOptionError(ValueError):
         self.value = value
         self.expected = expected
         super().__init__(
-            f"{caller}: {subject} {option!r} got {_describe(value)}; expected {expected}"
+            f"{caller}: {subject} {option!r} got {describe(value)}; expected {expected}"
         )
-
-
-def _describe(value: Any) -> str:
-    text = repr(value)
-    if len(text) > 120:
-        text = text[:117] + "..."
-    return f"{text} ({type(value).__name__})"
 
 
 # --------------------------------------------------------------------------- versions
 
-_VERSION_RE = re.compile(
-    r"(?:[0-9]+:)?([0-9]+)\.([0-9]+)(?:\.([0-9]+))?(?:[-+~a-zA-Z][-+~.0-9A-Za-z]*)?"
-)
 
-
-def parse_version(version: str, caller: str = FILTER_NAME) -> VersionTuple:
-    """Parse a mod_wsgi version string into ``(major, minor, patch)``.
-
-    Accepts ``'4.9'``, ``'4.9.4'``, ``'6.1.1'``, Debian package versions such as
-    ``'5.0.2-1+b1'`` or ``'1:4.9.4-1'`` (epoch and revision are dropped) and PyPI
-    pre-releases such as ``'6.0.0rc1'`` (read as the release). Numbers are refused:
-    YAML turns an unquoted ``4.10`` into ``4.1``.
-    """
-    if isinstance(version, bool) or not isinstance(version, str):
-        raise DaemonOptionError(
-            "mod_wsgi_version",
-            version,
-            "a version string such as '4.9.4' or '5.0.2-1+b1' (quote it in YAML)",
-            caller,
-            "parameter",
-        )
-    match = _VERSION_RE.fullmatch(version.strip())
-    if not match:
-        raise DaemonOptionError(
-            "mod_wsgi_version",
-            version,
-            "a version string such as '4.9', '4.9.4', '6.1.1' or '5.0.2-1+b1'",
-            caller,
-            "parameter",
-        )
-    major, minor, patch = match.groups()
-    return int(major), int(minor), int(patch or 0)
-
-
-def format_version(version: VersionTuple) -> str:
-    """Render ``(6, 0, 0)`` as ``'6.0'`` and ``(6, 0, 2)`` as ``'6.0.2'``."""
-    if version[2] == 0:
-        return f"{version[0]}.{version[1]}"
-    return "{}.{}.{}".format(*version)
+def _parse_version(value: Any, caller: str) -> VersionTuple:
+    """:func:`parse_version`, failing with a :class:`DaemonOptionError`."""
+    try:
+        return parse_version(value, caller)
+    except VersionError as exc:
+        raise DaemonOptionError(PARAMETER, value, exc.expected, caller, "parameter") from None
 
 
 def is_available(spec: OptionSpec, version: Optional[VersionTuple]) -> bool:
@@ -481,7 +452,7 @@ def is_available(spec: OptionSpec, version: Optional[VersionTuple]) -> bool:
 
 def option_names(mod_wsgi_version: Optional[str] = None) -> List[str]:
     """Option names in render order; only those present in ``mod_wsgi_version`` if given."""
-    version = None if mod_wsgi_version is None else parse_version(mod_wsgi_version)
+    version = None if mod_wsgi_version is None else _parse_version(mod_wsgi_version, FILTER_NAME)
     return [spec.name for spec in OPTIONS if is_available(spec, version)]
 
 
@@ -783,7 +754,7 @@ def normalize_daemon_options(
         raise DaemonOptionError(
             "options", options, "a dict of WSGIDaemonProcess options", caller, "parameter"
         )
-    version = None if mod_wsgi_version is None else parse_version(mod_wsgi_version, caller)
+    version = None if mod_wsgi_version is None else _parse_version(mod_wsgi_version, caller)
     for name in options:
         if not isinstance(name, str) or name not in SCHEMA:
             raise _unknown(name, options[name], caller)

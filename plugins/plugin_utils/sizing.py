@@ -18,6 +18,15 @@ from __future__ import annotations
 import math
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
+from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.errors import (
+    WsgiscaleError,
+    describe,
+)
+from ansible_collections.wsgiscale.mod_wsgi.plugins.plugin_utils.versions import (
+    VersionError,
+    parse_version,
+)
+
 # ---------------------------------------------------------------------------
 # Defaults (all documented in docs/sizing.md and the filter DOCUMENTATION).
 # ---------------------------------------------------------------------------
@@ -97,7 +106,7 @@ _BOOL_STRINGS = {
 }
 
 
-class SizingError(ValueError):
+class SizingError(WsgiscaleError):
     """Invalid sizing input.
 
     The message names the filter, the parameter, the value received and what
@@ -185,15 +194,11 @@ def min_servers(load: float, service_s: float, wait_s: float, alpha: float) -> i
 # ---------------------------------------------------------------------------
 
 
-def _describe(value: Any) -> str:
-    return f"{value!r} ({type(value).__name__})"
-
-
 def _fail(caller: str, name: str, value: Any, expected: str) -> SizingError:
     label = name
     if name == "vcpus":
         label = "vcpus (ansible_processor_vcpus)"
-    return SizingError(f"{caller}: parameter '{label}' got {_describe(value)}; expected {expected}")
+    return SizingError(f"{caller}: parameter '{label}' got {describe(value)}; expected {expected}")
 
 
 def _to_float(caller: str, name: str, value: Any, expected: str) -> float:
@@ -263,18 +268,12 @@ def check_boolean(caller: str, name: str, value: Any) -> bool:
     raise _fail(caller, name, value, "a boolean")
 
 
-def parse_version(caller: str, value: Any) -> Tuple[int, int]:
-    """Parse a mod_wsgi version ('4.9', '4.9.4', '6', 6.1) into (major, minor)."""
-    expected = "a mod_wsgi version string such as '4.9.4', '5.0' or '6.1' (>= 4.1)"
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise _fail(caller, "mod_wsgi_version", value, expected)
-    parts = str(value).strip().split(".")
-    if not all(p.isdigit() for p in parts[:2]) or not parts[0]:
-        raise _fail(caller, "mod_wsgi_version", value, expected)
-    major = int(parts[0])
-    minor = int(parts[1]) if len(parts) > 1 else 0
-    if (major, minor) < (4, 1):
-        raise _fail(caller, "mod_wsgi_version", value, expected)
+def check_version(caller: str, value: Any) -> Tuple[int, int]:
+    """Validate mod_wsgi_version (see plugin_utils.versions) and return (major, minor)."""
+    try:
+        major, minor, _patch = parse_version(value, caller)
+    except VersionError as exc:
+        raise SizingError(str(exc)) from None
     return major, minor
 
 
@@ -334,7 +333,7 @@ def normalize_inputs(caller: str, vcpus: Any, params: Mapping[str, Any]) -> Dict
     for name, high in (("processes", 100000), ("threads", THREADS_LIMIT)):
         value = raw[name]
         out[name] = None if value is None else check_integer(caller, name, value, 1, high)
-    major, minor = parse_version(caller, raw["mod_wsgi_version"])
+    major, minor = check_version(caller, raw["mod_wsgi_version"])
     out["mod_wsgi_version"] = f"{major}.{minor}"
     hang = check_number(caller, "hang_timeout_s", raw["hang_timeout_s"], 0.0, low_open=False)
     out["hang_timeout_s"] = hang
@@ -348,7 +347,7 @@ def normalize_inputs(caller: str, vcpus: Any, params: Mapping[str, Any]) -> Dict
     load = out["target_rpm"] / 60.0 / out["hosts"] * out["latency_ms"] / 1000.0
     if load / (1.0 - out["gil_target"]) > MAX_OFFERED_LOAD:
         raise SizingError(
-            f"{caller}: parameter 'target_rpm' got {_describe(params['target_rpm'])}; "
+            f"{caller}: parameter 'target_rpm' got {describe(params['target_rpm'])}; "
             f"expected a load below {MAX_OFFERED_LOAD:,.0f} busy threads per host "
             "(split it over more hosts)"
         )
@@ -983,7 +982,7 @@ def _check_apps(caller: str, apps: Any, defaults: Any) -> Tuple[List[Dict[str, A
     """Validate the apps list and the defaults dict."""
     if not isinstance(apps, (list, tuple)):
         raise SizingError(
-            f"{caller}: parameter 'apps' (the filter input) got {_describe(apps)}; "
+            f"{caller}: parameter 'apps' (the filter input) got {describe(apps)}; "
             "expected a list of dicts with a unique 'name'"
         )
     if defaults is None:
@@ -1001,12 +1000,12 @@ def _check_apps(caller: str, apps: Any, defaults: Any) -> Tuple[List[Dict[str, A
     for index, app in enumerate(apps):
         if not isinstance(app, Mapping):
             raise SizingError(
-                f"{caller}: parameter 'apps' item {index} got {_describe(app)}; expected a dict"
+                f"{caller}: parameter 'apps' item {index} got {describe(app)}; expected a dict"
             )
         name = app.get("name")
         if not isinstance(name, str) or not name.strip():
             raise SizingError(
-                f"{caller}: parameter 'apps' item {index} has name {_describe(name)}; "
+                f"{caller}: parameter 'apps' item {index} has name {describe(name)}; "
                 "expected a non-empty string"
             )
         if name in seen:

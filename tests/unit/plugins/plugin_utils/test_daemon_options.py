@@ -17,7 +17,6 @@ from ansible_collections.wsgiscale.mod_wsgi.plugins.plugin_utils.daemon_options 
     DaemonOptionError,
     normalize_daemon_options,
     option_names,
-    parse_version,
     render_daemon_options,
     render_options_table,
     validate_group_name,
@@ -408,34 +407,6 @@ def test_range_text(name, text):
 
 # --------------------------------------------------------------------------------------
 # Versions
-
-VERSIONS = [
-    ("4.9", (4, 9, 0)),
-    ("4.9.4", (4, 9, 4)),
-    ("5.0.2", (5, 0, 2)),
-    ("5.0.2-1+b1", (5, 0, 2)),
-    ("4.9.4-1+deb12u1", (4, 9, 4)),
-    ("1:4.9.4-1", (4, 9, 4)),
-    ("6.0.0rc1", (6, 0, 0)),
-    ("6.1.1", (6, 1, 1)),
-    (" 6.1.1 ", (6, 1, 1)),
-    ("4.9.4\n", (4, 9, 4)),
-    ("10.20.30", (10, 20, 30)),
-]
-
-
-@pytest.mark.parametrize(("text", "expected"), VERSIONS)
-def test_parse_version(text, expected):
-    assert parse_version(text) == expected
-
-
-@pytest.mark.parametrize(
-    "text", ["", "4", "4.", "x.y", "4.9.4.1", "v4.9.4", "4.9.4 5", "4.9\n4", 4.9, 5, None, True]
-)
-def test_parse_version_refuses(text):
-    with pytest.raises(DaemonOptionError, match="mod_wsgi_version"):
-        parse_version(text)
-
 
 GATING = [
     # option, value, version, accepted

@@ -359,7 +359,7 @@ def test_request_timeout_latency_floor():
         latency_ms=3000,
         cpu_ms=5,
         threads=1,
-        mod_wsgi_version="6",
+        mod_wsgi_version="6.0",
         hang_timeout_s=5,
     )
     assert plan["effective_request_timeout_s"] >= 30.0
@@ -428,6 +428,9 @@ BAD_PARAMS = [
     ("mod_wsgi_version", "latest"),
     ("mod_wsgi_version", True),
     ("mod_wsgi_version", ["4.9"]),
+    ("mod_wsgi_version", 4.9),
+    ("mod_wsgi_version", 6),
+    ("mod_wsgi_version", "6"),
     ("hang_timeout_s", -1),
     ("free_threading", "maybe"),
     ("free_threading", 2),
