@@ -23,7 +23,7 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.errors import (
     WsgiscaleError,
@@ -67,7 +67,6 @@ _UNITS = {
     FLOAT_SECONDS: "s",
     BYTES: "bytes",
 }
-_INTEGER_KINDS = (INT, SECONDS, MILLISECONDS, BYTES)
 
 
 @dataclass(frozen=True)
@@ -701,27 +700,40 @@ def _token(spec: OptionSpec, value: Any, caller: str) -> str:
     return text
 
 
-def normalize_value(spec: OptionSpec, value: Any, caller: str = FILTER_NAME) -> str:  # noqa: PLR0911 - split in the structure work
-    """Validate ``value`` for ``spec`` and return its canonical, unquoted text."""
-    if spec.kind in _INTEGER_KINDS:
-        return str(_integer(spec, value, caller))
-    if spec.kind == FLOAT_SECONDS:
-        return _float(spec, value, caller)
-    if spec.kind == ON_OFF:
-        return _on_off(spec, value, caller)
-    if spec.kind == OCTAL:
-        return _octal(spec, value, caller)
-    if spec.kind == PATH:
-        return _path(spec, value, caller)
-    if spec.kind == PATH_LIST:
-        return _path_list(spec, value, caller)
-    if spec.kind in (USER, GROUP):
-        return _account(spec, value, caller, refuse_root=spec.name in ("user", "group"))
-    if spec.kind == GROUP_LIST:
-        return _group_list(spec, value, caller)
-    if spec.kind == TOKEN:
-        return _token(spec, value, caller)
+def _integer_text(spec: OptionSpec, value: Any, caller: str) -> str:
+    return str(_integer(spec, value, caller))
+
+
+def _account_text(spec: OptionSpec, value: Any, caller: str) -> str:
+    return _account(spec, value, caller, refuse_root=spec.name in ("user", "group"))
+
+
+def _string(spec: OptionSpec, value: Any, caller: str) -> str:
     return _text(spec, value, caller, "a string")
+
+
+#: How a value of each kind is checked and turned into its canonical, unquoted text.
+_NORMALIZERS: Dict[str, Callable[[OptionSpec, Any, str], str]] = {
+    INT: _integer_text,
+    SECONDS: _integer_text,
+    MILLISECONDS: _integer_text,
+    BYTES: _integer_text,
+    FLOAT_SECONDS: _float,
+    ON_OFF: _on_off,
+    OCTAL: _octal,
+    STRING: _string,
+    TOKEN: _token,
+    PATH: _path,
+    PATH_LIST: _path_list,
+    USER: _account_text,
+    GROUP: _account_text,
+    GROUP_LIST: _group_list,
+}
+
+
+def normalize_value(spec: OptionSpec, value: Any, caller: str = FILTER_NAME) -> str:
+    """Validate ``value`` for ``spec`` and return its canonical, unquoted text."""
+    return _NORMALIZERS[spec.kind](spec, value, caller)
 
 
 def _unknown(name: Any, value: Any, caller: str) -> DaemonOptionError:

@@ -321,7 +321,10 @@ def test_type_errors_name_the_option_value_and_expectation(name, value, fragment
     assert info.value.value == value
 
 
-@pytest.mark.parametrize("spec", [s for s in OPTIONS if s.kind in d._INTEGER_KINDS])
+INTEGER_KINDS = (d.INT, d.SECONDS, d.MILLISECONDS, d.BYTES)
+
+
+@pytest.mark.parametrize("spec", [s for s in OPTIONS if s.kind in INTEGER_KINDS])
 @pytest.mark.parametrize("flag", [True, False])
 def test_booleans_are_not_integers_for_any_integer_option(spec, flag):
     with pytest.raises(DaemonOptionError, match="not a boolean"):
@@ -403,6 +406,10 @@ def test_every_timeout_is_in_the_boundary_table():
 )
 def test_range_text(name, text):
     assert SCHEMA[name].range_text == text
+
+
+def test_every_kind_has_exactly_one_normalizer():
+    assert {spec.kind for spec in OPTIONS} == set(d._NORMALIZERS)
 
 
 # --------------------------------------------------------------------------------------
