@@ -567,9 +567,9 @@ def _checks(
         gil_ok = q.gil_util <= inp["gil_target"] + _EPS
     budget = memory_budget_mb(inp)
     return {
-        "cpu": d.cpu_cores <= inp["cpu_target"] * inp["vcpus"] + _EPS,
-        "gil": gil_ok,
         "queue_slo": q.stable and q.rho < 1.0 and q.tail <= d.alpha + _EPS,
+        "gil": gil_ok,
+        "cpu": d.cpu_cores <= inp["cpu_target"] * inp["vcpus"] + _EPS,
         "memory": budget is None or memory <= budget + _EPS,
     }
 
