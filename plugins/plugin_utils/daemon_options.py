@@ -796,18 +796,42 @@ def normalize_daemon_options(
     return result
 
 
+#: What the wsgi_daemon_options filter returns: one string, or the list of its words.
+OUTPUTS = ("string", "list")
+
+
+def check_output(output: Any, caller: str = FILTER_NAME) -> str:
+    """Validate the filter's ``output`` choice (one of :data:`OUTPUTS`)."""
+    if not isinstance(output, str) or output not in OUTPUTS:
+        raise DaemonOptionError(
+            "output", output, " or ".join(repr(o) for o in OUTPUTS), caller, "parameter"
+        )
+    return output
+
+
+def render_daemon_option_words(
+    options: Mapping,
+    mod_wsgi_version: Optional[str] = None,
+    caller: str = FILTER_NAME,
+) -> List[str]:
+    """Render ``options`` as the list of ``key=value`` words of a ``WSGIDaemonProcess`` line.
+
+    Order: processes, threads, then the fixed order of :data:`OPTIONS`. Values are
+    quoted for ``ap_getword_conf`` when needed (``python-path="/srv/my app"``), so each
+    word is read back by mod_wsgi as exactly one option, wherever the line is broken
+    between words.
+    """
+    normalized = normalize_daemon_options(options, mod_wsgi_version, caller)
+    return [f"{name}={quote_value(value)}" for name, value in normalized.items()]
+
+
 def render_daemon_options(
     options: Mapping,
     mod_wsgi_version: Optional[str] = None,
     caller: str = FILTER_NAME,
 ) -> str:
-    """Render ``options`` as the ``key=value`` words of a ``WSGIDaemonProcess`` line.
-
-    Order: processes, threads, then the fixed order of :data:`OPTIONS`. Values are
-    quoted for ``ap_getword_conf`` when needed (``python-path="/srv/my app"``).
-    """
-    normalized = normalize_daemon_options(options, mod_wsgi_version, caller)
-    return " ".join(f"{name}={quote_value(value)}" for name, value in normalized.items())
+    """The words of :func:`render_daemon_option_words` joined with single spaces."""
+    return " ".join(render_daemon_option_words(options, mod_wsgi_version, caller))
 
 
 # --------------------------------------------------------------------------- docs

@@ -17,6 +17,7 @@ from ansible_collections.wsgiscale.mod_wsgi.plugins.plugin_utils.daemon_options 
     DaemonOptionError,
     normalize_daemon_options,
     option_names,
+    render_daemon_option_words,
     render_daemon_options,
     render_options_table,
     validate_group_name,
@@ -762,6 +763,19 @@ def test_anything_accepted_parses_back_to_the_same_pairs(options):
     assert [name for name, _value in expected.items()] == [
         name for name in option_names() if name in expected
     ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(options=option_dicts)
+def test_each_word_is_one_option_and_the_words_make_the_string(options):
+    try:
+        words = render_daemon_option_words(options)
+    except DaemonOptionError:
+        return
+    assert " ".join(words) == render_daemon_options(options)
+    expected = list(normalize_daemon_options(options).items())
+    # Each word alone is read back as exactly its option, so one word per line works.
+    assert [wsgi_parse_options(word) for word in words] == [[pair] for pair in expected]
 
 
 @settings(max_examples=500, deadline=None)
