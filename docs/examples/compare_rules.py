@@ -7,7 +7,7 @@ Run from the repository root after ``make link``::
 
     PYTHONPATH=build/collections .venv/bin/python docs/examples/compare_rules.py
 
-tests/unit/plugins/module_utils/test_sizing_docs.py fails when docs/sizing.md
+tests/unit/plugins/plugin_utils/test_sizing_docs.py fails when docs/sizing.md
 and this output drift apart.
 """
 
@@ -16,7 +16,7 @@ from __future__ import annotations
 import sys
 from typing import Any, Callable, Dict, List, Tuple
 
-from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.sizing import size_plan
+from ansible_collections.wsgiscale.mod_wsgi.plugins.plugin_utils.sizing import size_plan
 
 #: (label, vcpus, keywords) of the reference cases (docs/sizing.md, sizing notes).
 CASES: List[Tuple[str, int, Dict[str, Any]]] = [

@@ -68,7 +68,9 @@ options:
     default: 2
   mod_wsgi_version:
     description:
-      - Installed mod_wsgi version (for example C('4.9.4'), C('5.0'), C('6.1')); at least 4.1.
+      - Installed mod_wsgi version (for example C('4.9.4'), C('1:4.9.4-1+b1'), C('6.1')); at
+        least 4.1, as a string of at least major.minor (quote it in YAML, where an unquoted
+        C(4.10) is the number 4.1).
       - Decides the C(request-timeout) detection rule (<= 5.x averages over thread slots,
         6.x scales by 1 + ln threads).
     type: str

@@ -23,7 +23,7 @@ description:
     carriage returns, NUL or any other control character are refused.
   - Options whose value is C(null)/C(None) are left out, so mod_wsgi's default applies.
   - The group name is not part of the output; validate it with
-    C(validate_group_name) in the collection's C(daemon_options) module_utils.
+    C(validate_group_name) in the collection's C(daemon_options) plugin_utils.
 options:
   _input:
     description:
@@ -46,8 +46,21 @@ options:
         package version) or C('6.1.1'). Options the version lacks fail (for example
         C(interrupt-timeout), C(switch-interval) and C(response-flush-delay) need 6.x;
         C(newrelic-config-file) and C(newrelic-environment) were removed in 6.0).
-      - Must be a string. Without it no version check is done.
+      - Must be a string of at least major.minor, 4.1 or later (quote it in YAML, where an
+        unquoted C(4.10) is the number 4.1); PyPI pre-releases such as C('6.0.0rc1') are
+        read as the release. Without it no version check is done.
     type: str
+  output:
+    description:
+      - V(string) returns the words joined with single spaces, ready to follow the group
+        name on one line.
+      - V(list) returns the list of C(key=value) words, each quoted exactly as in the
+        string (C(python-path="/srv/my lib")), for a template that puts one word per
+        line. Splitting the string on whitespace instead would cut a quoted value that
+        contains a space.
+    type: str
+    choices: [string, list]
+    default: string
 seealso:
   - name: mod_wsgi WSGIDaemonProcess
     description: Upstream documentation of the directive.
@@ -76,30 +89,47 @@ EXAMPLES = r"""
          | wsgiscale.mod_wsgi.wsgi_daemon_options(mod_wsgi_version='4.9.4') }}
   # => processes=3 threads=5 umask=0022 display-name=%{GROUP}
   #    python-home=/srv/app/venv python-path="/srv/app/src:/srv/my lib" queue-timeout=45
+
+- name: One word per line in a template
+  ansible.builtin.copy:
+    dest: /etc/apache2/conf-available/app.conf
+    mode: "0644"
+    content: |
+      WSGIDaemonProcess app \
+          {{ {'processes': 2, 'python-path': ['/srv/app', '/srv/my lib']}
+             | wsgiscale.mod_wsgi.wsgi_daemon_options(output='list')
+             | join(' \\\n    ') }}
+  # The list is ['processes=2', 'python-path="/srv/app:/srv/my lib"'].
 """
 
 RETURN = r"""
 _value:
   description:
-    - The options as space-separated C(key=value) words, ready to follow the group name
-      on a C(WSGIDaemonProcess) line. An empty string for an empty dict.
-  type: str
+    - With O(output=string), the options as space-separated C(key=value) words, ready to
+      follow the group name on a C(WSGIDaemonProcess) line; an empty string for an empty
+      dict.
+    - With O(output=list), the same words as a list (empty for an empty dict); joined with
+      single spaces they are the string.
+  type: raw
 """
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.daemon_options import (
+from ansible_collections.wsgiscale.mod_wsgi.plugins.plugin_utils.daemon_options import (
     FILTER_NAME,
     DaemonOptionError,
-    render_daemon_options,
+    check_output,
+    render_daemon_option_words,
 )
 
 
-def wsgi_daemon_options(options, mod_wsgi_version=None):
+def wsgi_daemon_options(options, mod_wsgi_version=None, output="string"):
     """Render ``options`` for ``WSGIDaemonProcess``; see DOCUMENTATION."""
     try:
-        return render_daemon_options(options, mod_wsgi_version=mod_wsgi_version)
+        check_output(output)
+        words = render_daemon_option_words(options, mod_wsgi_version=mod_wsgi_version)
     except DaemonOptionError as exc:
         raise AnsibleFilterError(str(exc)) from exc
+    return words if output == "list" else " ".join(words)
 
 
 class FilterModule:

@@ -83,9 +83,31 @@ _value:
       description: Every app is feasible and together they fit the host's CPU and memory.
       type: bool
     reasons:
-      description: Sentences on the sharing decisions and any infeasibility, naming the apps.
+      description:
+        - Sentences on the sharing decisions and any infeasibility, naming the apps, for
+          people. Code should read RV(_value.checks) and RV(_value.problems) instead.
       type: list
       elements: str
+    checks:
+      description:
+        - Whether the host meets each target, by check code; RV(_value.feasible) is true when
+          all are.
+        - V(queue_slo), V(gil), V(cpu) are true when every app meets that check on its own
+          (see P(wsgiscale.mod_wsgi.wsgi_sizing#filter); each app's C(checks) are in
+          RV(_value.apps)). V(host_cpu) is the sum of the apps' CPU within cpu_target x
+          vcpus, V(host_memory) the sum of their memory within the budget (true when
+          memory_mb is not given).
+      type: dict
+      sample: {"queue_slo": true, "gil": true, "cpu": true, "host_cpu": false, "host_memory": true}
+    problems:
+      description:
+        - The apps' own problems (C(app) set to the app's name, codes V(queue_slo), V(gil),
+          V(cpu)), then the host-wide ones (C(app) null, codes V(host_cpu) in cores and
+          V(host_memory) in MB). Empty when the host plan is feasible.
+        - Each entry has C(code), C(app), C(message) (the sentence of RV(_value.reasons)),
+          C(needed), C(available) and C(unit), as in wsgi_sizing's C(problems).
+      type: list
+      elements: dict
     apps:
       description: The plan of each app by name, as returned by wsgi_sizing.
       type: dict
@@ -122,7 +144,7 @@ _value:
 """
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.sizing import (
+from ansible_collections.wsgiscale.mod_wsgi.plugins.plugin_utils.sizing import (
     SizingError,
     host_plan,
 )

@@ -49,7 +49,7 @@ _value:
 """
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.sizing import (
+from ansible_collections.wsgiscale.mod_wsgi.plugins.plugin_utils.sizing import (
     SizingError,
     plan_field,
 )

@@ -80,9 +80,49 @@ _value:
       description: Whether the plan meets the queue SLO, cpu_target, gil_target and memory budget.
       type: bool
     reasons:
-      description: Full sentences explaining the decision and any infeasibility, with numbers.
+      description:
+        - Full sentences explaining the decision and any infeasibility, with numbers, for people.
+        - Code should read RV(_value.checks) and RV(_value.problems) instead.
       type: list
       elements: str
+    checks:
+      description:
+        - Whether the plan meets each target, by check code. RV(_value.feasible) is true when
+          all are.
+        - V(queue_slo) (P(queue wait > slo_wait_ms) within the percentile), V(gil) (GIL load
+          per process within gil_target, or below 1 when memory forced fewer processes),
+          V(cpu) (within cpu_target x vcpus), V(memory) (within the budget; true when
+          memory_mb is not given).
+      type: dict
+      sample: {"queue_slo": true, "gil": true, "cpu": false, "memory": true}
+    problems:
+      description:
+        - One entry per failed check, in the order V(queue_slo), V(gil), V(cpu), V(memory)
+          (the order of the reasons); empty when the plan is feasible.
+      type: list
+      elements: dict
+      contains:
+        code:
+          description: The failed check (stable), V(queue_slo), V(gil), V(cpu) or V(memory).
+          type: str
+        app:
+          description: The app's name in a wsgi_host_plan result, else null.
+          type: str
+        message:
+          description: The sentence RV(_value.reasons) gives for it.
+          type: str
+        needed:
+          description:
+            - "What the target needs: V(queue_slo) threads at the plan's real GIL load (null
+              when the GIL is saturated and no thread count helps), V(gil) processes,
+              V(cpu) cores, V(memory) MB."
+          type: raw
+        available:
+          description: What the plan or host has, in the same unit.
+          type: raw
+        unit:
+          description: Unit of needed and available, V(threads), V(processes), V(cores) or V(MB).
+          type: str
     binding:
       description:
         - "What decided the size: V(queue_slo) (threads needed / thread cap), V(gil)
@@ -195,7 +235,7 @@ _value:
 """
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.sizing import (
+from ansible_collections.wsgiscale.mod_wsgi.plugins.plugin_utils.sizing import (
     SizingError,
     size_plan,
 )

@@ -11,22 +11,17 @@ version_added: 0.1.0
 author: wsgiscale maintainers
 description:
   - Returns C(threads) of the plan that P(wsgiscale.mod_wsgi.wsgi_sizing#filter) computes
-    for O(vcpus) with O(latency_ms) taken from the input; see that filter and
-    docs/sizing.md for the model.
+    for the same arguments; see that filter and docs/sizing.md for the model.
+  - Takes the vCPU count as its input and the sizing inputs (O(latency_ms), O(target_rpm),
+    ...) as keywords, like P(wsgiscale.mod_wsgi.wsgi_processes#filter) and
+    P(wsgiscale.mod_wsgi.wsgi_sizing#filter) do. In 0.1.0 the input was O(latency_ms) and
+    the vCPU count a C(vcpus) keyword; a C(vcpus) keyword now fails with a hint.
   - An infeasible plan fails with its reasons, unless O(allow_infeasible=true).
 options:
   _input:
-    description: Mean application time per request at low load in ms (the plan's O(latency_ms)).
-    type: float
-    required: true
-  vcpus:
     description: The host's vCPU count, usually C(ansible_processor_vcpus) (an integer >= 1).
     type: int
     required: true
-  latency_ms:
-    description: Not accepted as a keyword here; it is the filter input.
-    type: float
-    required: false
   allow_infeasible:
     description: Return the number even when the plan is infeasible instead of failing.
     type: bool
@@ -45,19 +40,19 @@ EXAMPLES = r"""
 - name: Threads per process for 9,000 rpm at 200 ms on this host
   ansible.builtin.debug:
     msg: >-
-      {{ 200 | wsgiscale.mod_wsgi.wsgi_threads(target_rpm=9000,
-           vcpus=ansible_processor_vcpus, cpu_ms=5) }}
+      {{ ansible_processor_vcpus | wsgiscale.mod_wsgi.wsgi_threads(
+           target_rpm=9000, latency_ms=200, cpu_ms=5) }}
   # => 20 on 2 vCPUs
 """
 
 RETURN = r"""
 _value:
-  description: Threads per process, equal to C(wsgi_sizing(vcpus, latency_ms=input, ...).threads).
+  description: Threads per process, equal to C(wsgi_sizing(...).threads) for the same arguments.
   type: int
 """
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.sizing import (
+from ansible_collections.wsgiscale.mod_wsgi.plugins.plugin_utils.sizing import (
     SizingError,
     plan_field,
 )
@@ -65,15 +60,17 @@ from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.sizing import (
 FILTER = "wsgi_threads"
 
 
-def wsgi_threads(value, vcpus=None, allow_infeasible=False, **params):
-    """Return the plan's threads per process for latency_ms ``value``; see DOCUMENTATION."""
-    if "latency_ms" in params:
+def wsgi_threads(value, allow_infeasible=False, **params):
+    """Return the plan's threads per process for ``value`` vCPUs; see DOCUMENTATION."""
+    if "vcpus" in params:
         raise AnsibleFilterError(
-            f"{FILTER}: parameter 'latency_ms' got {params['latency_ms']!r} as a keyword; "
-            "expected it only as the filter input (latency_ms | wsgi_threads(...))"
+            f"{FILTER}: parameter 'vcpus' got {params['vcpus']!r} as a keyword; expected the "
+            "vCPU count as the filter input, like wsgi_processes and wsgi_sizing: "
+            "vcpus | wsgi_threads(latency_ms=..., target_rpm=...) (in 0.1.0 the input was "
+            "latency_ms)"
         )
     try:
-        return plan_field(vcpus, "threads", FILTER, allow_infeasible, latency_ms=value, **params)
+        return plan_field(value, "threads", FILTER, allow_infeasible, **params)
     except SizingError as exc:
         raise AnsibleFilterError(str(exc)) from exc
 

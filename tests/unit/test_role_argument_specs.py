@@ -82,7 +82,7 @@ def test_default_options_fit_their_own_schema() -> None:
 
 def test_option_schema_matches_the_filter_plugin() -> None:
     daemon_options = pytest.importorskip(
-        "ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.daemon_options"
+        "ansible_collections.wsgiscale.mod_wsgi.plugins.plugin_utils.daemon_options"
     )
     schema = APP_OPTIONS["options"]["options"]
     # processes and threads belong to the app keys, so the plan and the stanza agree.
@@ -92,7 +92,7 @@ def test_option_schema_matches_the_filter_plugin() -> None:
 
 def test_sizing_keys_are_app_keys() -> None:
     sizing = pytest.importorskip(
-        "ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.sizing"
+        "ansible_collections.wsgiscale.mod_wsgi.plugins.plugin_utils.sizing"
     )
     assert set(sizing.APP_KEYS) <= set(APP_OPTIONS)
 

@@ -8,7 +8,7 @@ import pytest
 import yaml
 from ansible.errors import AnsibleFilterError
 from ansible_collections.wsgiscale.mod_wsgi.plugins.filter import wsgi_daemon_options as plugin
-from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.daemon_options import (
+from ansible_collections.wsgiscale.mod_wsgi.plugins.plugin_utils.daemon_options import (
     DaemonOptionError,
 )
 
@@ -48,6 +48,42 @@ def test_filter_is_registered_under_its_file_name():
 )
 def test_filter_renders(options, kwargs, expected):
     assert FILTER(options, **kwargs) == expected
+    assert FILTER(options, output="string", **kwargs) == expected
+    words = FILTER(options, output="list", **kwargs)
+    assert isinstance(words, list)
+    assert " ".join(words) == expected
+
+
+@pytest.mark.parametrize(
+    ("options", "words"),
+    [
+        (
+            {"python-path": ["/srv/app", "/srv/my lib"], "processes": 2},
+            ["processes=2", 'python-path="/srv/app:/srv/my lib"'],
+        ),
+        (
+            {"home": "/srv/my app", "python-home": "/srv/my app/venv", "threads": 5},
+            ["threads=5", 'home="/srv/my app"', 'python-home="/srv/my app/venv"'],
+        ),
+        ({"display-name": "my app \\ x"}, ['display-name="my app \\\\ x"']),
+        ({}, []),
+    ],
+)
+def test_list_output_keeps_quoted_values_with_spaces_whole(options, words):
+    assert FILTER(options, output="list") == words
+    assert " ".join(words) == FILTER(options)
+    # Splitting the string on whitespace, as a template might, cuts them.
+    if any(" " in word for word in words):
+        assert FILTER(options).split() != words
+
+
+@pytest.mark.parametrize("output", ["lines", "List", "", None, True, ["list"]])
+def test_output_must_be_string_or_list(output):
+    with pytest.raises(AnsibleFilterError) as info:
+        FILTER({"threads": 5}, output=output)
+    message = str(info.value)
+    assert message.startswith("wsgi_daemon_options: parameter 'output' got ")
+    assert repr(output) in message and "'string' or 'list'" in message
 
 
 @pytest.mark.parametrize(
@@ -86,9 +122,11 @@ def test_filter_errors_are_ansible_filter_errors(options, kwargs, fragments):
 def test_filter_documentation_is_valid_yaml_and_names_the_keyword():
     doc = yaml.safe_load(plugin.DOCUMENTATION)
     assert doc["name"] == "wsgi_daemon_options"
-    assert set(doc["options"]) == {"_input", "mod_wsgi_version"}
+    assert set(doc["options"]) == {"_input", "mod_wsgi_version", "output"}
     assert doc["options"]["mod_wsgi_version"]["type"] == "str"
-    assert yaml.safe_load(plugin.RETURN)["_value"]["type"] == "str"
+    assert doc["options"]["output"]["choices"] == ["string", "list"]
+    assert doc["options"]["output"]["default"] == "string"
+    assert yaml.safe_load(plugin.RETURN)["_value"]["type"] == "raw"
     assert isinstance(yaml.safe_load(plugin.EXAMPLES), list)
 
 
@@ -111,9 +149,13 @@ def test_examples_render_what_their_comments_say():
         mod_wsgi_version="4.9.4",
     )
     section = plugin.EXAMPLES.split("- name: Lists, quoting and a version check")[1]
+    section = section.split("- name: ")[0]
     comment = " ".join(
         line.strip().lstrip("#").strip().removeprefix("=>").strip()
         for line in section.splitlines()
         if line.strip().startswith("#")
     )
     assert comment == second
+    third = plugin.EXAMPLES.split("- name: One word per line in a template")[1]
+    words = FILTER({"processes": 2, "python-path": ["/srv/app", "/srv/my lib"]}, output="list")
+    assert f"# The list is {words!r}." in third

@@ -69,7 +69,7 @@ def test_infeasible_app_is_named():
 
 
 def test_app_reasons_do_not_claim_memory_unchecked_when_the_host_checks_it():
-    from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.sizing import (
+    from ansible_collections.wsgiscale.mod_wsgi.plugins.plugin_utils.sizing import (
         MEMORY_SHARED,
         MEMORY_UNCHECKED,
         host_plan,

@@ -8,14 +8,24 @@ process group as a single M/M/c queue (mod_wsgi hands a request to whichever
 daemon thread is idle), inflates the time a request holds a thread for the
 wait on the per-process GIL, sizes the pool with the exact Erlang C formula so
 that the queue wait meets a percentile SLO, caps threads per process where the
-GIL saturates, and checks host CPU and memory.  Nothing here imports Ansible,
-so it can be unit tested (and used by modules) on Python >= 3.8.
+GIL saturates, and checks host CPU and memory.  Controller-side code: the
+sizing filters are its only users.  Nothing here imports Ansible, so it can be
+unit tested directly.
 """
 
 from __future__ import annotations
 
 import math
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
+
+from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.errors import (
+    WsgiscaleError,
+    describe,
+)
+from ansible_collections.wsgiscale.mod_wsgi.plugins.plugin_utils.versions import (
+    VersionError,
+    parse_version,
+)
 
 # ---------------------------------------------------------------------------
 # Defaults (all documented in docs/sizing.md and the filter DOCUMENTATION).
@@ -96,7 +106,7 @@ _BOOL_STRINGS = {
 }
 
 
-class SizingError(ValueError):
+class SizingError(WsgiscaleError):
     """Invalid sizing input.
 
     The message names the filter, the parameter, the value received and what
@@ -184,15 +194,11 @@ def min_servers(load: float, service_s: float, wait_s: float, alpha: float) -> i
 # ---------------------------------------------------------------------------
 
 
-def _describe(value: Any) -> str:
-    return f"{value!r} ({type(value).__name__})"
-
-
 def _fail(caller: str, name: str, value: Any, expected: str) -> SizingError:
     label = name
     if name == "vcpus":
         label = "vcpus (ansible_processor_vcpus)"
-    return SizingError(f"{caller}: parameter '{label}' got {_describe(value)}; expected {expected}")
+    return SizingError(f"{caller}: parameter '{label}' got {describe(value)}; expected {expected}")
 
 
 def _to_float(caller: str, name: str, value: Any, expected: str) -> float:
@@ -262,24 +268,47 @@ def check_boolean(caller: str, name: str, value: Any) -> bool:
     raise _fail(caller, name, value, "a boolean")
 
 
-def parse_version(caller: str, value: Any) -> Tuple[int, int]:
-    """Parse a mod_wsgi version ('4.9', '4.9.4', '6', 6.1) into (major, minor)."""
-    expected = "a mod_wsgi version string such as '4.9.4', '5.0' or '6.1' (>= 4.1)"
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise _fail(caller, "mod_wsgi_version", value, expected)
-    parts = str(value).strip().split(".")
-    if not all(p.isdigit() for p in parts[:2]) or not parts[0]:
-        raise _fail(caller, "mod_wsgi_version", value, expected)
-    major = int(parts[0])
-    minor = int(parts[1]) if len(parts) > 1 else 0
-    if (major, minor) < (4, 1):
-        raise _fail(caller, "mod_wsgi_version", value, expected)
+def check_version(caller: str, value: Any) -> Tuple[int, int]:
+    """Validate mod_wsgi_version (see plugin_utils.versions) and return (major, minor)."""
+    try:
+        major, minor, _patch = parse_version(value, caller)
+    except VersionError as exc:
+        raise SizingError(str(exc)) from None
     return major, minor
 
 
-# long: to be split at its seams (structure work in progress)
-def normalize_inputs(caller: str, vcpus: Any, params: Mapping[str, Any]) -> Dict[str, Any]:
-    """Validate the keywords of a plan and return them with defaults filled in."""
+#: Range of each number parameter: (low, high, low_open, high_open).
+_NUMBER_RANGES: Dict[str, Tuple[float, float, bool, bool]] = {
+    "target_rpm": (0.0, math.inf, True, False),
+    "latency_ms": (0.0, math.inf, True, False),
+    "memory_mb": (0.0, math.inf, True, False),
+    "memory_fraction": (0.0, 1.0, True, False),
+    "apache_reserve_mb": (0.0, math.inf, False, False),
+    "process_rss_mb": (0.0, math.inf, True, False),
+    "thread_rss_mb": (0.0, math.inf, False, False),
+    "cpu_target": (0.0, 1.0, True, False),
+    "gil_target": (0.0, 1.0, True, True),
+    "overhead_ms": (0.0, math.inf, False, False),
+    "slo_wait_ms": (0.0, math.inf, False, False),
+    "slo_percentile": (0.0, 100.0, True, True),
+    "hang_timeout_s": (0.0, math.inf, False, False),
+}
+
+#: Range of each integer parameter: (low, high).
+_INTEGER_RANGES: Dict[str, Tuple[int, int]] = {
+    "hosts": (1, 1000000),
+    "max_threads": (1, THREADS_LIMIT),
+    "min_processes": (1, 100000),
+    "processes": (1, 100000),
+    "threads": (1, THREADS_LIMIT),
+}
+
+#: Parameters whose default, None, means "not given" rather than a value.
+_OPTIONAL = ("memory_mb", "processes", "threads")
+
+
+def _check_keywords(caller: str, params: Mapping[str, Any]) -> None:
+    """Refuse unknown keywords and missing required ones."""
     unknown = sorted(set(params) - set(PLAN_PARAMETERS))
     if unknown:
         raise SizingError(
@@ -289,56 +318,32 @@ def normalize_inputs(caller: str, vcpus: Any, params: Mapping[str, Any]) -> Dict
     for name in PLAN_REQUIRED:
         if params.get(name) is None:
             raise SizingError(f"{caller}: parameter '{name}' is required")
-    raw = dict(PLAN_DEFAULTS)
-    raw.update({k: v for k, v in params.items() if v is not None})
-    out: Dict[str, Any] = {"vcpus": check_vcpus(caller, vcpus)}
-    out["target_rpm"] = check_number(caller, "target_rpm", raw["target_rpm"], 0.0)
-    out["latency_ms"] = check_number(caller, "latency_ms", raw["latency_ms"], 0.0)
-    if raw["cpu_ms"] is None:
-        out["cpu_ms"] = out["latency_ms"] * DEFAULT_CPU_FRACTION
-        out["cpu_ms_defaulted"] = True
-    else:
-        out["cpu_ms"] = check_number(caller, "cpu_ms", raw["cpu_ms"], 0.0, out["latency_ms"])
-        out["cpu_ms_defaulted"] = False
-    if raw["memory_mb"] is None:
-        out["memory_mb"] = None
-    else:
-        out["memory_mb"] = check_number(caller, "memory_mb", raw["memory_mb"], 0.0)
-    out["memory_fraction"] = check_number(
-        caller, "memory_fraction", raw["memory_fraction"], 0.0, 1.0
-    )
-    out["apache_reserve_mb"] = check_number(
-        caller, "apache_reserve_mb", raw["apache_reserve_mb"], 0.0, low_open=False
-    )
-    out["process_rss_mb"] = check_number(caller, "process_rss_mb", raw["process_rss_mb"], 0.0)
-    out["thread_rss_mb"] = check_number(
-        caller, "thread_rss_mb", raw["thread_rss_mb"], 0.0, low_open=False
-    )
-    out["hosts"] = check_integer(caller, "hosts", raw["hosts"], 1, 1000000)
-    out["cpu_target"] = check_number(caller, "cpu_target", raw["cpu_target"], 0.0, 1.0)
-    out["gil_target"] = check_number(
-        caller, "gil_target", raw["gil_target"], 0.0, 1.0, high_open=True
-    )
-    out["overhead_ms"] = check_number(
-        caller, "overhead_ms", raw["overhead_ms"], 0.0, low_open=False
-    )
-    out["slo_wait_ms"] = check_number(
-        caller, "slo_wait_ms", raw["slo_wait_ms"], 0.0, low_open=False
-    )
-    out["slo_percentile"] = check_number(
-        caller, "slo_percentile", raw["slo_percentile"], 0.0, 100.0, high_open=True
-    )
-    out["max_threads"] = check_integer(caller, "max_threads", raw["max_threads"], 1)
-    out["min_processes"] = check_integer(caller, "min_processes", raw["min_processes"], 1, 100000)
-    for name, high in (("processes", 100000), ("threads", THREADS_LIMIT)):
-        value = raw[name]
-        out[name] = None if value is None else check_integer(caller, name, value, 1, high)
-    major, minor = parse_version(caller, raw["mod_wsgi_version"])
-    out["mod_wsgi_version"] = f"{major}.{minor}"
-    hang = check_number(caller, "hang_timeout_s", raw["hang_timeout_s"], 0.0, low_open=False)
-    out["hang_timeout_s"] = hang
-    out["free_threading"] = check_boolean(caller, "free_threading", raw["free_threading"])
-    if out["free_threading"] and major < 6:
+
+
+def _check_ranged(caller: str, name: str, value: Any) -> Any:
+    """Check a number or integer parameter against its range in the tables above."""
+    if name in _INTEGER_RANGES:
+        return check_integer(caller, name, value, *_INTEGER_RANGES[name])
+    low, high, low_open, high_open = _NUMBER_RANGES[name]
+    return check_number(caller, name, value, low, high, low_open=low_open, high_open=high_open)
+
+
+def _check_cpu_ms(caller: str, value: Any, latency_ms: float) -> Dict[str, Any]:
+    """cpu_ms (at most latency_ms), or DEFAULT_CPU_FRACTION of latency_ms when not given."""
+    if value is None:
+        return {"cpu_ms": latency_ms * DEFAULT_CPU_FRACTION, "cpu_ms_defaulted": True}
+    return {
+        "cpu_ms": check_number(caller, "cpu_ms", value, 0.0, latency_ms),
+        "cpu_ms_defaulted": False,
+    }
+
+
+def _check_combination(caller: str, raw: Mapping[str, Any], out: Mapping[str, Any]) -> None:
+    """Checks that involve several parameters: free-threading's version, the load.
+
+    ``raw`` holds the values as given (defaults filled in), ``out`` the checked ones.
+    """
+    if out["free_threading"] and int(out["mod_wsgi_version"].split(".")[0]) < 6:
         raise SizingError(
             f"{caller}: parameter 'free_threading' got True with mod_wsgi_version "
             f"{raw['mod_wsgi_version']!r}; expected mod_wsgi_version >= 6.0 "
@@ -347,10 +352,31 @@ def normalize_inputs(caller: str, vcpus: Any, params: Mapping[str, Any]) -> Dict
     load = out["target_rpm"] / 60.0 / out["hosts"] * out["latency_ms"] / 1000.0
     if load / (1.0 - out["gil_target"]) > MAX_OFFERED_LOAD:
         raise SizingError(
-            f"{caller}: parameter 'target_rpm' got {_describe(params['target_rpm'])}; "
+            f"{caller}: parameter 'target_rpm' got {describe(raw['target_rpm'])}; "
             f"expected a load below {MAX_OFFERED_LOAD:,.0f} busy threads per host "
             "(split it over more hosts)"
         )
+
+
+def normalize_inputs(caller: str, vcpus: Any, params: Mapping[str, Any]) -> Dict[str, Any]:
+    """Validate the keywords of a plan and return them with defaults filled in."""
+    _check_keywords(caller, params)
+    raw = dict(PLAN_DEFAULTS)
+    raw.update({k: v for k, v in params.items() if v is not None})
+    out: Dict[str, Any] = {"vcpus": check_vcpus(caller, vcpus)}
+    for name in PLAN_PARAMETERS:
+        value = raw[name]
+        if name == "cpu_ms":
+            out.update(_check_cpu_ms(caller, value, out["latency_ms"]))
+        elif name == "mod_wsgi_version":
+            out[name] = "{}.{}".format(*check_version(caller, value))
+        elif name == "free_threading":
+            out[name] = check_boolean(caller, name, value)
+        elif value is None and name in _OPTIONAL:
+            out[name] = None
+        else:
+            out[name] = _check_ranged(caller, name, value)
+    _check_combination(caller, raw, out)
     return out
 
 
@@ -490,88 +516,73 @@ def _ms(x: float) -> str:
     return f"{x:g} ms"
 
 
-# long: to be split at its seams (structure work in progress)
-def _evaluate(
-    inp: Mapping[str, Any],
-    d: _Demand,
-    processes: int,
-    threads: int,
-    binding: str,
-    *,
-    floor: Optional[Dict[str, Any]] = None,
-) -> Dict[str, Any]:
-    """Metrics and feasibility of a P x T plan for the demand ``d``.
+class _Queue:
+    """The M/M/c queue of a P x T plan, at the GIL load its P processes really see."""
 
-    ``floor`` is the plan of a lower rpm that made threads go up (see
-    _capacity_floor); it is reported, not checked.
-    """
-    servers = processes * threads
-    vcpus = inp["vcpus"]
-    gil_util = d.python_cores / processes if d.gil else None
-    w_eff = _gil_inflated(inp, gil_util or 0.0)
-    stable_gil = not math.isinf(w_eff)
-    load = d.lam * w_eff if stable_gil else math.inf
-    rho = load / servers
-    if stable_gil and servers > load:
-        p_wait = erlang_c(servers, load)
-        tail = wait_tail(servers, load, w_eff, d.t)
-        q_wait = 1000.0 * wait_quantile_s(servers, load, w_eff, d.alpha)
-        mean_wait = 1000.0 * p_wait * w_eff / (servers - load)
-    else:
-        p_wait, tail, q_wait, mean_wait = 1.0, 1.0, None, None
-    cpu_util = d.cpu_cores / vcpus
+    def __init__(self, inp: Mapping[str, Any], d: _Demand, processes: int, threads: int) -> None:
+        self.servers = processes * threads
+        self.gil_util = d.python_cores / processes if d.gil else None
+        self.w_eff = _gil_inflated(inp, self.gil_util or 0.0)
+        self.stable = not math.isinf(self.w_eff)
+        self.load = d.lam * self.w_eff if self.stable else math.inf
+        self.rho = self.load / self.servers
+        self.p_wait, self.tail = 1.0, 1.0
+        self.q_wait_ms: Optional[float] = None
+        self.mean_wait_ms: Optional[float] = None
+        if self.stable and self.servers > self.load:
+            self.p_wait = erlang_c(self.servers, self.load)
+            self.tail = wait_tail(self.servers, self.load, self.w_eff, d.t)
+            self.q_wait_ms = 1000.0 * wait_quantile_s(self.servers, self.load, self.w_eff, d.alpha)
+            self.mean_wait_ms = 1000.0 * self.p_wait * self.w_eff / (self.servers - self.load)
+
+    def threads_needed(self, d: _Demand) -> Optional[int]:
+        """Threads the queue SLO needs at this GIL load (None: the GIL is saturated)."""
+        if not self.stable:
+            return None
+        return min_servers(self.load, self.w_eff, d.t, d.alpha)
+
+
+def _capacity(d: _Demand, vcpus: int, processes: int, threads: int) -> Tuple[float, str]:
+    """(rpm per host at which the plan saturates, what saturates first)."""
     cap_threads = _thread_capacity_rps(d, processes, threads)
     cap_cpu = vcpus / (d.c + d.o)
     if cap_cpu < cap_threads:
         limit = "cpu"
-    elif d.gil and processes / d.c < servers / d.w:
+    elif d.gil and processes / d.c < processes * threads / d.w:
         limit = "gil"
     else:
         limit = "threads"
+    return round(60.0 * min(cap_threads, cap_cpu), 1), limit
+
+
+def _checks(
+    inp: Mapping[str, Any], d: _Demand, q: _Queue, binding: str, memory: float
+) -> Dict[str, bool]:
+    """Which targets the plan meets, by check code (see CHECKS)."""
+    if q.gil_util is None:
+        gil_ok = True
+    elif binding == "memory":
+        gil_ok = q.gil_util < 1.0
+    else:
+        gil_ok = q.gil_util <= inp["gil_target"] + _EPS
     budget = memory_budget_mb(inp)
-    memory = plan_memory_mb(inp, processes, threads)
-    mrw = max_request_workers(servers)
+    return {
+        "queue_slo": q.stable and q.rho < 1.0 and q.tail <= d.alpha + _EPS,
+        "gil": gil_ok,
+        "cpu": d.cpu_cores <= inp["cpu_target"] * inp["vcpus"] + _EPS,
+        "memory": budget is None or memory <= budget + _EPS,
+    }
+
+
+def _apache_settings(
+    inp: Mapping[str, Any], processes: int, threads: int
+) -> Tuple[Dict[str, Any], str]:
+    """Timeouts, listen backlog and MaxRequestWorkers of a P x T plan, and the timeout rule."""
+    mrw = max_request_workers(processes * threads)
     rt, rt_eff, rt_rule = request_timeout(inp, threads)
     qt = queue_timeout(inp)
     backlog = max(LISTEN_BACKLOG_DEFAULT, mrw)
-
-    cpu_ok = d.cpu_cores <= inp["cpu_target"] * vcpus + _EPS
-    if gil_util is None:
-        gil_ok = True
-    elif binding == "memory":
-        gil_ok = gil_util < 1.0
-    else:
-        gil_ok = gil_util <= inp["gil_target"] + _EPS
-    slo_ok = stable_gil and rho < 1.0 and tail <= d.alpha + _EPS
-    mem_ok = budget is None or memory <= budget + _EPS
-    feasible = cpu_ok and gil_ok and slo_ok and mem_ok
-    vcpus_needed = None if cpu_ok else _ceil(d.cpu_cores / inp["cpu_target"])
-
-    plan: Dict[str, Any] = {
-        "processes": processes,
-        "threads": threads,
-        "total_threads": servers,
-        "feasible": feasible,
-        "binding": binding,
-        "vcpus_needed": vcpus_needed,
-        "capacity_rpm": round(60.0 * min(cap_threads, cap_cpu), 1),
-        "capacity_limit": limit,
-        "arrival_rate_rps": d.lam,
-        "effective_latency_ms": 1000.0 * w_eff if stable_gil else None,
-        "busy_threads": load if stable_gil else None,
-        "threads_required": d.threads_needed,
-        "capacity_floor": floor,
-        "thread_cap": d.thread_cap,
-        "thread_utilization": round(rho, 6) if stable_gil else None,
-        "cpu_cores_needed": round(d.cpu_cores, 6),
-        "cpu_utilization": round(cpu_util, 6),
-        "gil_utilization": None if gil_util is None else round(gil_util, 6),
-        "predicted_wait_probability": round(p_wait, 6),
-        "predicted_slo_violation_probability": round(tail, 6),
-        "predicted_queue_wait_ms": None if q_wait is None else round(q_wait, 3),
-        "mean_queue_wait_ms": None if mean_wait is None else round(mean_wait, 4),
-        "memory_mb": round(memory, 1),
-        "memory_budget_mb": None if budget is None else round(budget, 1),
+    settings = {
         "max_request_workers": mrw,
         "request_timeout": rt,
         "effective_request_timeout_s": rt_eff,
@@ -584,28 +595,214 @@ def _evaluate(
             "queue-timeout": qt,
             "listen-backlog": backlog,
         },
+    }
+    return settings, rt_rule
+
+
+def _queue_fields(q: _Queue) -> Dict[str, Any]:
+    """The plan's view of its queue (None where the GIL makes it unstable)."""
+    return {
+        "effective_latency_ms": 1000.0 * q.w_eff if q.stable else None,
+        "busy_threads": q.load if q.stable else None,
+        "thread_utilization": round(q.rho, 6) if q.stable else None,
+        "gil_utilization": None if q.gil_util is None else round(q.gil_util, 6),
+        "predicted_wait_probability": round(q.p_wait, 6),
+        "predicted_slo_violation_probability": round(q.tail, 6),
+        "predicted_queue_wait_ms": None if q.q_wait_ms is None else round(q.q_wait_ms, 3),
+        "mean_queue_wait_ms": None if q.mean_wait_ms is None else round(q.mean_wait_ms, 4),
+    }
+
+
+def _evaluate(
+    inp: Mapping[str, Any],
+    d: _Demand,
+    processes: int,
+    threads: int,
+    binding: str,
+    *,
+    floor: Optional[Dict[str, Any]] = None,
+    memory_note: str = MEMORY_UNCHECKED,
+) -> Dict[str, Any]:
+    """Metrics, checks and reasons of a P x T plan for the demand ``d``.
+
+    ``floor`` is the plan of a lower rpm that made threads go up (see
+    _capacity_floor); it is reported, not checked.  ``memory_note`` is the
+    sentence said when this plan has no memory budget of its own.
+    """
+    q = _Queue(inp, d, processes, threads)
+    budget = memory_budget_mb(inp)
+    memory = plan_memory_mb(inp, processes, threads)
+    checks = _checks(inp, d, q, binding, memory)
+    capacity_rpm, limit = _capacity(d, inp["vcpus"], processes, threads)
+    apache, rt_rule = _apache_settings(inp, processes, threads)
+    plan: Dict[str, Any] = {
+        "processes": processes,
+        "threads": threads,
+        "total_threads": q.servers,
+        "feasible": all(checks.values()),
+        "binding": binding,
+        "vcpus_needed": None if checks["cpu"] else _ceil(d.cpu_cores / inp["cpu_target"]),
+        "capacity_rpm": capacity_rpm,
+        "capacity_limit": limit,
+        "arrival_rate_rps": d.lam,
+        "threads_required": d.threads_needed,
+        "capacity_floor": floor,
+        "thread_cap": d.thread_cap,
+        "cpu_cores_needed": round(d.cpu_cores, 6),
+        "cpu_utilization": round(d.cpu_cores / inp["vcpus"], 6),
+        **_queue_fields(q),
+        "memory_mb": round(memory, 1),
+        "memory_budget_mb": None if budget is None else round(budget, 1),
+        **apache,
         "limits": {
             "min_processes": inp["min_processes"],
             "gil": d.p_gil if d.gil else None,
             "queue_slo": d.p_slo,
         },
+        "checks": checks,
     }
-    checks = {"cpu": cpu_ok, "gil": gil_ok, "queue_slo": slo_ok, "memory": mem_ok}
-    plan["reasons"] = _plan_reasons(inp, d, plan, checks, rt_rule)
+    slo_threads = None if checks["queue_slo"] else q.threads_needed(d)
+    sentences = _check_sentences(inp, d, plan, slo_threads, memory_note)
+    plan["problems"] = _problems(inp, d, plan, sentences, slo_threads)
+    plan["reasons"] = _plan_reasons(inp, d, plan, sentences, rt_rule)
     return plan
 
 
-# long: to be split at its seams (structure work in progress)
-def _plan_reasons(  # noqa: C901, PLR0912, PLR0915 - split in the structure work
+# ---------------------------------------------------------------------------
+# Checks and reasons: sentences for people, problems for code
+# ---------------------------------------------------------------------------
+
+#: Codes of the checks of a single plan, in the order their sentences appear.
+CHECKS = ("queue_slo", "gil", "cpu", "memory")
+
+
+def problem(
+    code: str, message: str, needed: Any, available: Any, unit: str, app: Optional[str] = None
+) -> Dict[str, Any]:
+    """One failed check of a plan: a stable ``code``, the ``app`` (None: host-wide),
+    the sentence, and the numbers behind it (``needed`` vs ``available``, in ``unit``)."""
+    return {
+        "code": code,
+        "app": app,
+        "message": message,
+        "needed": needed,
+        "available": available,
+        "unit": unit,
+    }
+
+
+def _problems(
     inp: Mapping[str, Any],
     d: _Demand,
     plan: Mapping[str, Any],
-    checks: Mapping[str, bool],
-    rt_rule: str,
-) -> List[str]:
-    """Full sentences explaining the plan, with its numbers."""
-    p, t, n = plan["processes"], plan["threads"], plan["total_threads"]
-    alpha = _pct(d.alpha)
+    sentences: Mapping[str, Optional[str]],
+    slo_threads: Optional[int],
+) -> List[Dict[str, Any]]:
+    """A problem per failed check, with the sentence the reasons say for it."""
+    numbers = {
+        "queue_slo": (slo_threads, plan["total_threads"], "threads"),
+        "gil": (d.p_gil, plan["processes"], "processes"),
+        "cpu": (plan["cpu_cores_needed"], round(inp["cpu_target"] * inp["vcpus"], 6), "cores"),
+        "memory": (plan["memory_mb"], plan["memory_budget_mb"], "MB"),
+    }
+    checks = plan["checks"]
+    return [problem(code, sentences[code], *numbers[code]) for code in CHECKS if not checks[code]]
+
+
+def _check_sentences(
+    inp: Mapping[str, Any],
+    d: _Demand,
+    plan: Mapping[str, Any],
+    slo_threads: Optional[int],
+    memory_note: str,
+) -> Dict[str, Optional[str]]:
+    """The sentence of each check (code -> sentence; None: nothing to say)."""
+    checks = plan["checks"]
+    return {
+        "queue_slo": None if checks["queue_slo"] else _slo_sentence(inp, d, slo_threads),
+        "gil": None
+        if plan["gil_utilization"] is None
+        else _gil_sentence(inp, d, plan, checks["gil"]),
+        "cpu": _cpu_sentence(inp, d, plan, checks["cpu"]),
+        "memory": _memory_sentence(inp, d, plan, checks["memory"], memory_note),
+    }
+
+
+def _slo_sentence(inp: Mapping[str, Any], d: _Demand, slo_threads: Optional[int]) -> str:
+    """Why the queue SLO fails (it is only said when it does)."""
+    head = (
+        f"Infeasible: the queue SLO is not met (P(wait > {_ms(inp['slo_wait_ms'])}) must "
+        f"be at most {_pct(d.alpha)}); "
+    )
+    if slo_threads is None:
+        return head + "no number of threads meets it while the GIL is saturated."
+    return head + f"{slo_threads} threads are needed."
+
+
+def _gil_sentence(inp: Mapping[str, Any], d: _Demand, plan: Mapping[str, Any], ok: bool) -> str:
+    """The GIL load of each process, and why it is too much when it is."""
+    text = (
+        f"Each process runs {plan['gil_utilization']:.3f} CPU-seconds of Python per "
+        f"second under its GIL (gil_target {inp['gil_target']:g})."
+    )
+    if ok:
+        return text
+    return (
+        f"Infeasible: {text[0].lower()}{text[1:-1]}, too much: CPU bursts "
+        f"would queue for the GIL; at least {d.p_gil} processes are needed."
+    )
+
+
+def _cpu_sentence(inp: Mapping[str, Any], d: _Demand, plan: Mapping[str, Any], ok: bool) -> str:
+    """The CPU the target needs, and what would carry it when the host is short."""
+    text = (
+        f"CPU: {d.lam:.2f} req/s x ({inp['cpu_ms']:g} + {inp['overhead_ms']:g}) ms = "
+        f"{d.cpu_cores:.3g} cores, {_pct(plan['cpu_utilization'])} of {inp['vcpus']} vCPUs "
+        f"(cpu_target {_pct(inp['cpu_target'])})."
+    )
+    if ok:
+        return text
+    all_in = 1000.0 * inp["cpu_target"] * inp["vcpus"] / d.lam
+    text = (
+        f"Infeasible: {text} That is over the target: it needs "
+        f"{plan['vcpus_needed']} vCPUs, or at most {all_in:.2f} ms of CPU per request "
+        "all-in"
+    )
+    if plan["binding"] == "override":
+        return text + "."
+    return text + (
+        f"; with the CPU, {plan['processes']} processes x {plan['threads']} threads would carry it."
+    )
+
+
+def _memory_sentence(
+    inp: Mapping[str, Any], d: _Demand, plan: Mapping[str, Any], ok: bool, memory_note: str
+) -> str:
+    """The daemons' memory against the budget (or ``memory_note`` without one)."""
+    mem = (
+        f"Memory: {plan['processes']} x ({inp['process_rss_mb']:g} + {plan['threads']} x "
+        f"{inp['thread_rss_mb']:g}) MB = {plan['memory_mb']:,.0f} MB for the daemons"
+    )
+    budget = plan["memory_budget_mb"]
+    if budget is None:
+        return f"{mem}; {memory_note}"
+    budget_text = (
+        f"the budget is {inp['memory_mb']:g} MB x {inp['memory_fraction']:g} - "
+        f"{inp['apache_reserve_mb']:g} MB for Apache = {budget:,.0f} MB"
+    )
+    if ok:
+        return f"{mem}; {budget_text}."
+    per = inp["process_rss_mb"] + d.thread_cap * inp["thread_rss_mb"]
+    fit = max(0, math.floor(max(budget, 0.0) / per + _EPS))
+    return (
+        f"Infeasible: {mem[0].lower()}{mem[1:]}, but {budget_text}, room for "
+        f"{fit} process(es) of up to {d.thread_cap} threads "
+        f"(min_processes {inp['min_processes']}, {d.p_gil} for the GIL)."
+    )
+
+
+def _demand_reasons(inp: Mapping[str, Any], d: _Demand) -> List[str]:
+    """How the load turns into busy threads and the thread pool the SLO needs."""
     r: List[str] = []
     if inp["cpu_ms_defaulted"]:
         r.append(
@@ -631,7 +828,7 @@ def _plan_reasons(  # noqa: C901, PLR0912, PLR0915 - split in the structure work
         )
     r.append(
         f"Erlang C (M/M/c): {d.threads_needed} threads is the smallest pool keeping "
-        f"P(queue wait > {_ms(inp['slo_wait_ms'])}) at or below {alpha} "
+        f"P(queue wait > {_ms(inp['slo_wait_ms'])}) at or below {_pct(d.alpha)} "
         f"(the p{inp['slo_percentile']:g} SLO)."
     )
     if d.gil:
@@ -640,107 +837,65 @@ def _plan_reasons(  # noqa: C901, PLR0912, PLR0915 - split in the structure work
             f"{inp['max_threads']} and ceil({inp['latency_ms']:g} / {inp['cpu_ms']:g}) = "
             f"{d.gil_thread_cap} threads already saturate one GIL."
         )
-    binding = plan["binding"]
+    return r
+
+
+def _size_reasons(inp: Mapping[str, Any], d: _Demand, plan: Mapping[str, Any]) -> List[str]:
+    """Where processes and threads come from."""
+    p, t, binding = plan["processes"], plan["threads"], plan["binding"]
     if binding == "override":
-        r.append(
+        return [
             f"processes={p} and threads={t} come from the processes/threads override(s); "
             "the plan evaluates that size."
-        )
-    elif binding == "memory" and checks["memory"]:
-        r.append(
+        ]
+    if binding == "memory" and plan["checks"]["memory"]:
+        return [
             f"The memory budget allows only {p} processes (the design asked for "
             f"{max(d.p_gil, d.p_slo, inp['min_processes'])}), so {p} processes x {t} threads "
             "are used and each GIL runs hotter than gil_target."
-        )
-    else:
+        ]
+    r = [
+        f"processes = max(min_processes {inp['min_processes']}, GIL ceil("
+        f"{d.python_cores:.3g} Python CPU-s/s / {inp['gil_target']:g}) = {d.p_gil}, "
+        f"threads ceil({d.threads_needed} / {d.thread_cap}) = {d.p_slo}) = {p} "
+        f"(binding: {binding}); threads = ceil({d.threads_needed} / {p}) = "
+        f"{_ceil(d.threads_needed / p)}."
+    ]
+    floor = plan["capacity_floor"]
+    if floor is not None:
         r.append(
-            f"processes = max(min_processes {inp['min_processes']}, GIL ceil("
-            f"{d.python_cores:.3g} Python CPU-s/s / {inp['gil_target']:g}) = {d.p_gil}, "
-            f"threads ceil({d.threads_needed} / {d.thread_cap}) = {d.p_slo}) = {p} "
-            f"(binding: {binding}); threads = ceil({d.threads_needed} / {p}) = "
-            f"{_ceil(d.threads_needed / p)}."
+            f"Threads are raised to {t} so that more rpm never gets fewer threads: "
+            f"{floor['target_rpm']:,.0f} rpm gets {floor['processes']} x "
+            f"{floor['threads']} = {floor['total_threads']}."
         )
-        floor = plan["capacity_floor"]
-        if floor is not None:
-            r.append(
-                f"Threads are raised to {t} so that more rpm never gets fewer threads: "
-                f"{floor['target_rpm']:,.0f} rpm gets {floor['processes']} x "
-                f"{floor['threads']} = {floor['total_threads']}."
-            )
+    return r
+
+
+def _load_reason(inp: Mapping[str, Any], d: _Demand, plan: Mapping[str, Any]) -> str:
+    """How busy the threads are at the target, and where the plan saturates."""
+    p, t = plan["processes"], plan["threads"]
     if plan["thread_utilization"] is None:
-        r.append(
+        return (
             f"{p} processes cannot run {d.python_cores:.3g} CPU-seconds of Python per second "
             "under their GILs: the plan is unstable."
         )
-    else:
-        q = plan["predicted_queue_wait_ms"]
-        q_text = "unbounded" if q is None else f"{q:.1f} ms"
-        r.append(
-            f"{p} x {t} = {n} threads are {_pct(plan['thread_utilization'])} busy at the "
-            f"target ({plan['busy_threads']:.2f} busy threads, {plan['effective_latency_ms']:.2f}"
-            f" ms per request incl. GIL wait); P(wait) = "
-            f"{_pct(plan['predicted_wait_probability'])}, P(wait > "
-            f"{_ms(inp['slo_wait_ms'])}) = {_pct(plan['predicted_slo_violation_probability'])}"
-            f", p{inp['slo_percentile']:g} queue wait {q_text}; the plan saturates at "
-            f"{plan['capacity_rpm']:,.0f} rpm per host (limited by {plan['capacity_limit']})."
-        )
-    if not checks["queue_slo"]:
-        r.append(
-            f"Infeasible: the queue SLO is not met (P(wait > {_ms(inp['slo_wait_ms'])}) must "
-            f"be at most {alpha}); {d.threads_needed} threads are needed."
-        )
-    if plan["gil_utilization"] is not None:
-        gil_text = (
-            f"Each process runs {plan['gil_utilization']:.3f} CPU-seconds of Python per "
-            f"second under its GIL (gil_target {inp['gil_target']:g})."
-        )
-        if not checks["gil"]:
-            gil_text = (
-                f"Infeasible: {gil_text[0].lower()}{gil_text[1:-1]}, too much: CPU bursts "
-                f"would queue for the GIL; at least {d.p_gil} processes are needed."
-            )
-        r.append(gil_text)
-    cpu_text = (
-        f"CPU: {d.lam:.2f} req/s x ({inp['cpu_ms']:g} + {inp['overhead_ms']:g}) ms = "
-        f"{d.cpu_cores:.3g} cores, {_pct(plan['cpu_utilization'])} of {inp['vcpus']} vCPUs "
-        f"(cpu_target {_pct(inp['cpu_target'])})."
+    q = plan["predicted_queue_wait_ms"]
+    q_text = "unbounded" if q is None else f"{q:.1f} ms"
+    return (
+        f"{p} x {t} = {plan['total_threads']} threads are {_pct(plan['thread_utilization'])} "
+        f"busy at the target ({plan['busy_threads']:.2f} busy threads, "
+        f"{plan['effective_latency_ms']:.2f} ms per request incl. GIL wait); P(wait) = "
+        f"{_pct(plan['predicted_wait_probability'])}, P(wait > "
+        f"{_ms(inp['slo_wait_ms'])}) = {_pct(plan['predicted_slo_violation_probability'])}"
+        f", p{inp['slo_percentile']:g} queue wait {q_text}; the plan saturates at "
+        f"{plan['capacity_rpm']:,.0f} rpm per host (limited by {plan['capacity_limit']})."
     )
-    if not checks["cpu"]:
-        all_in = 1000.0 * inp["cpu_target"] * inp["vcpus"] / d.lam
-        cpu_text = (
-            f"Infeasible: {cpu_text} That is over the target: it needs "
-            f"{plan['vcpus_needed']} vCPUs, or at most {all_in:.2f} ms of CPU per request "
-            "all-in"
-        )
-        if binding == "override":
-            cpu_text += "."
-        else:
-            cpu_text += f"; with the CPU, {p} processes x {t} threads would carry it."
 
-    r.append(cpu_text)
-    mem = (
-        f"Memory: {p} x ({inp['process_rss_mb']:g} + {t} x {inp['thread_rss_mb']:g}) MB = "
-        f"{plan['memory_mb']:,.0f} MB for the daemons"
-    )
-    if plan["memory_budget_mb"] is None:
-        r.append(f"{mem}; {MEMORY_UNCHECKED}")
-    else:
-        budget_text = (
-            f"the budget is {inp['memory_mb']:g} MB x {inp['memory_fraction']:g} - "
-            f"{inp['apache_reserve_mb']:g} MB for Apache = {plan['memory_budget_mb']:,.0f} MB"
-        )
-        if checks["memory"]:
-            r.append(f"{mem}; {budget_text}.")
-        else:
-            per = inp["process_rss_mb"] + d.thread_cap * inp["thread_rss_mb"]
-            fit = max(0, math.floor(max(plan["memory_budget_mb"], 0.0) / per + _EPS))
-            r.append(
-                f"Infeasible: {mem[0].lower()}{mem[1:]}, but {budget_text}, room for "
-                f"{fit} process(es) of up to {d.thread_cap} threads "
-                f"(min_processes {inp['min_processes']}, {d.p_gil} for the GIL)."
-            )
+
+def _timeout_reasons(inp: Mapping[str, Any], plan: Mapping[str, Any], rt_rule: str) -> List[str]:
+    """The timeouts, the listen backlog and MaxRequestWorkers."""
     if plan["request_timeout"]:
-        r.append(
+        request = (
             f"request-timeout={plan['request_timeout']} kills a single hung request after "
             f"about {plan['effective_request_timeout_s']:g} s with mod_wsgi "
             f"{inp['mod_wsgi_version']} ({rt_rule}; hang_timeout_s {inp['hang_timeout_s']:g}, "
@@ -748,14 +903,28 @@ def _plan_reasons(  # noqa: C901, PLR0912, PLR0915 - split in the structure work
             f"{REQUEST_TIMEOUT_LATENCY_FACTOR:g} x latency))."
         )
     else:
-        r.append("request-timeout is 0 (off) because hang_timeout_s is 0.")
-    r.append(
+        request = "request-timeout is 0 (off) because hang_timeout_s is 0."
+    return [
+        request,
         f"queue-timeout={plan['queue_timeout']} s sheds requests that waited that long for a "
         f"thread (overload) instead of queueing them; listen-backlog={plan['listen_backlog']}"
-        f" and Apache MaxRequestWorkers >= ceil(1.5 x {n}) + 10 = "
-        f"{plan['max_request_workers']}."
-    )
-    return r
+        f" and Apache MaxRequestWorkers >= ceil(1.5 x {plan['total_threads']}) + 10 = "
+        f"{plan['max_request_workers']}.",
+    ]
+
+
+def _plan_reasons(
+    inp: Mapping[str, Any],
+    d: _Demand,
+    plan: Mapping[str, Any],
+    sentences: Mapping[str, Optional[str]],
+    rt_rule: str,
+) -> List[str]:
+    """Full sentences explaining the plan, with its numbers."""
+    r = _demand_reasons(inp, d) + _size_reasons(inp, d, plan)
+    r.append(_load_reason(inp, d, plan))
+    r.extend(sentences[code] for code in CHECKS if sentences[code] is not None)
+    return r + _timeout_reasons(inp, plan, rt_rule)
 
 
 def _memory_fit(inp: Mapping[str, Any], d: _Demand, processes: int) -> Optional[Tuple[int, int]]:
@@ -879,24 +1048,20 @@ def _capacity_floor(
     return threads, _floor(previous[0], previous[1], threads)
 
 
-def _size(inp: Mapping[str, Any], monotone: bool = True) -> Dict[str, Any]:
-    """Size (or evaluate the override of) one plan, without hosts_needed.
-
-    ``monotone=False`` skips the capacity floor: only for feasibility checks
-    without a memory budget, which extra threads per process cannot change.
-    """
-    d = _Demand(inp)
+def _override_size(inp: Mapping[str, Any], d: _Demand) -> Tuple[int, int]:
+    """P x T from the processes/threads overrides; the missing one is derived."""
     p_over, t_over = inp["processes"], inp["threads"]
-    if p_over is not None or t_over is not None:
-        if p_over is not None and t_over is not None:
-            p, t = p_over, t_over
-        elif p_over is not None:
-            p = p_over
-            t = min(inp["max_threads"], d.threads_for(inp, p) or inp["max_threads"])
-        else:
-            t = t_over
-            p = max(inp["min_processes"], d.p_gil, _ceil(d.threads_needed / t))
-        return _evaluate(inp, d, p, t, "override")
+    if p_over is not None and t_over is not None:
+        return p_over, t_over
+    if p_over is not None:
+        return p_over, min(inp["max_threads"], d.threads_for(inp, p_over) or inp["max_threads"])
+    return max(inp["min_processes"], d.p_gil, _ceil(d.threads_needed / t_over)), t_over
+
+
+def _auto_size(
+    inp: Mapping[str, Any], d: _Demand, monotone: bool
+) -> Tuple[int, int, str, Optional[Dict[str, Any]]]:
+    """(P, T, binding, capacity floor) of the auto-sized plan."""
     p = max(inp["min_processes"], d.p_gil, d.p_slo)
     binding = "queue_slo"
     if p > d.p_slo:
@@ -906,14 +1071,30 @@ def _size(inp: Mapping[str, Any], monotone: bool = True) -> Dict[str, Any]:
     if binding == "gil" and monotone:
         t, floor = _capacity_floor(inp, d, p)
     if not d.cpu_cores <= inp["cpu_target"] * inp["vcpus"] + _EPS:
-        return _evaluate(inp, d, p, t, "cpu", floor=floor)
+        return p, t, "cpu", floor
     budget = memory_budget_mb(inp)
     if budget is not None and plan_memory_mb(inp, p, t) > budget + _EPS:
         fit = _memory_fit(inp, d, p)
         if fit is not None:
             p, t = fit
-        return _evaluate(inp, d, p, t, "memory")
-    return _evaluate(inp, d, p, t, binding, floor=floor)
+        return p, t, "memory", None
+    return p, t, binding, floor
+
+
+def _size(
+    inp: Mapping[str, Any], monotone: bool = True, memory_note: str = MEMORY_UNCHECKED
+) -> Dict[str, Any]:
+    """Size (or evaluate the override of) one plan, without hosts_needed.
+
+    ``monotone=False`` skips the capacity floor: only for feasibility checks
+    without a memory budget, which extra threads per process cannot change.
+    """
+    d = _Demand(inp)
+    if inp["processes"] is not None or inp["threads"] is not None:
+        p, t = _override_size(inp, d)
+        return _evaluate(inp, d, p, t, "override", memory_note=memory_note)
+    p, t, binding, floor = _auto_size(inp, d, monotone)
+    return _evaluate(inp, d, p, t, binding, floor=floor, memory_note=memory_note)
 
 
 def _hosts_needed(inp: Mapping[str, Any], plan: Mapping[str, Any]) -> Optional[int]:
@@ -951,15 +1132,9 @@ def _hosts_needed(inp: Mapping[str, Any], plan: Mapping[str, Any]) -> Optional[i
     return high
 
 
-def size_plan(vcpus: Any, caller: str = "wsgi_sizing", **params: Any) -> Dict[str, Any]:
-    """Size a mod_wsgi daemon process group; see docs/sizing.md.
-
-    ``vcpus`` is the host's vCPU count, ``params`` the keywords in
-    PLAN_PARAMETERS.  Raises SizingError (naming ``caller``) on bad input.
-    Returns the plan dict (processes, threads, feasible, reasons, ...).
-    """
-    inp = normalize_inputs(caller, vcpus, params)
-    plan = _size(inp)
+def _plan(inp: Mapping[str, Any], memory_note: str = MEMORY_UNCHECKED) -> Dict[str, Any]:
+    """The full plan of validated inputs: the size, hosts_needed and the inputs."""
+    plan = _size(inp, memory_note=memory_note)
     hosts_needed = _hosts_needed(inp, plan)
     plan["hosts_needed"] = hosts_needed
     if not plan["feasible"] and hosts_needed is not None:
@@ -973,6 +1148,17 @@ def size_plan(vcpus: Any, caller: str = "wsgi_sizing", **params: Any) -> Dict[st
     return plan
 
 
+def size_plan(vcpus: Any, caller: str = "wsgi_sizing", **params: Any) -> Dict[str, Any]:
+    """Size a mod_wsgi daemon process group; see docs/sizing.md.
+
+    ``vcpus`` is the host's vCPU count, ``params`` the keywords in
+    PLAN_PARAMETERS.  Raises SizingError (naming ``caller``) on bad input.
+    Returns the plan dict (processes, threads, feasible, checks, problems,
+    reasons, ...).
+    """
+    return _plan(normalize_inputs(caller, vcpus, params))
+
+
 # ---------------------------------------------------------------------------
 # Several apps sharing one host
 # ---------------------------------------------------------------------------
@@ -982,7 +1168,7 @@ def _check_apps(caller: str, apps: Any, defaults: Any) -> Tuple[List[Dict[str, A
     """Validate the apps list and the defaults dict."""
     if not isinstance(apps, (list, tuple)):
         raise SizingError(
-            f"{caller}: parameter 'apps' (the filter input) got {_describe(apps)}; "
+            f"{caller}: parameter 'apps' (the filter input) got {describe(apps)}; "
             "expected a list of dicts with a unique 'name'"
         )
     if defaults is None:
@@ -1000,12 +1186,12 @@ def _check_apps(caller: str, apps: Any, defaults: Any) -> Tuple[List[Dict[str, A
     for index, app in enumerate(apps):
         if not isinstance(app, Mapping):
             raise SizingError(
-                f"{caller}: parameter 'apps' item {index} got {_describe(app)}; expected a dict"
+                f"{caller}: parameter 'apps' item {index} got {describe(app)}; expected a dict"
             )
         name = app.get("name")
         if not isinstance(name, str) or not name.strip():
             raise SizingError(
-                f"{caller}: parameter 'apps' item {index} has name {_describe(name)}; "
+                f"{caller}: parameter 'apps' item {index} has name {describe(name)}; "
                 "expected a non-empty string"
             )
         if name in seen:
@@ -1036,8 +1222,122 @@ def plan_field(
     return plan[field]
 
 
-# long: to be split at its seams (structure work in progress)
-def host_plan(  # noqa: C901 - split in the structure work
+#: Checks of each app that a host plan reports for all apps together (apps are
+#: sized alone on the host with memory unchecked; host_memory checks them together).
+APP_CHECKS = ("queue_slo", "gil", "cpu")
+
+
+def _host_inputs(
+    caller: str, vcpus: Any, host_params: Mapping[str, Any]
+) -> Tuple[int, Dict[str, Any], Optional[float]]:
+    """(vcpus, validated host-wide inputs, memory budget or None) of a host plan."""
+    unknown = sorted(set(host_params) - set(HOST_PARAMETERS))
+    if unknown:
+        raise SizingError(
+            f"{caller}: unknown parameter(s) {', '.join(repr(u) for u in unknown)}; "
+            f"accepted: vcpus, defaults, {', '.join(HOST_PARAMETERS)} "
+            f"(per-app keys {', '.join(APP_KEYS)} go in the apps or in defaults)"
+        )
+    v = check_vcpus(caller, vcpus)
+    host_inp = normalize_inputs(
+        caller, v, dict(host_params, target_rpm=1, latency_ms=1, cpu_ms=1, memory_mb=None)
+    )
+    if host_params.get("memory_mb") is None:
+        return v, host_inp, None
+    memory_mb = check_number(caller, "memory_mb", host_params["memory_mb"], 0.0)
+    return v, host_inp, memory_budget_mb(dict(host_inp, memory_mb=memory_mb))
+
+
+def _app_plan(
+    caller: str,
+    vcpus: int,
+    app: Mapping[str, Any],
+    defaults: Mapping[str, Any],
+    host_params: Mapping[str, Any],
+    memory_note: str,
+) -> Dict[str, Any]:
+    """One app sized alone on the whole host, memory unchecked."""
+    params = dict(host_params)
+    params["memory_mb"] = None
+    params.update(defaults)
+    params.update({k: app[k] for k in APP_KEYS if k in app})
+    return _plan(normalize_inputs(f"{caller} (app {app['name']!r})", vcpus, params), memory_note)
+
+
+def _host_cpu(
+    plans: Mapping[str, Mapping[str, Any]], cpu_target: float, vcpus: int
+) -> Tuple[float, Optional[int], Optional[Dict[str, Any]]]:
+    """(cores of all apps, vCPUs needed or None, the host_cpu problem or None)."""
+    cores = sum(p["cpu_cores_needed"] for p in plans.values())
+    limit = cpu_target * vcpus
+    if cores <= limit + _EPS:
+        return cores, None, None
+    vcpus_needed = _ceil(cores / cpu_target)
+    share = ", ".join(f"{n!r} {p['cpu_cores_needed']:.3g}" for n, p in plans.items())
+    message = (
+        f"Infeasible: the apps need {cores:.3g} cores together ({share}), over "
+        f"cpu_target {cpu_target:g} x {vcpus} vCPUs = {limit:.3g}; "
+        f"{vcpus_needed} vCPUs would carry them."
+    )
+    return (
+        cores,
+        vcpus_needed,
+        problem("host_cpu", message, round(cores, 4), round(limit, 4), "cores"),
+    )
+
+
+def _host_memory(
+    plans: Mapping[str, Mapping[str, Any]], budget: Optional[float]
+) -> Optional[Dict[str, Any]]:
+    """The host_memory problem when the apps together are over the budget, else None."""
+    memory = sum(p["memory_mb"] for p in plans.values())
+    if budget is None or memory <= budget + _EPS:
+        return None
+    share = ", ".join(f"{n!r} {p['memory_mb']:,.0f} MB" for n, p in plans.items())
+    message = (
+        f"Infeasible: the apps need {memory:,.0f} MB of daemon memory ({share}) "
+        f"but the budget is {budget:,.0f} MB, even with the fewest processes the "
+        "GIL thread cap and the queue SLO allow."
+    )
+    return problem("host_memory", message, round(memory, 1), round(budget, 1), "MB")
+
+
+def _host_findings(
+    plans: Mapping[str, Dict[str, Any]],
+    host_problems: Mapping[str, Optional[Dict[str, Any]]],
+    cuts: List[str],
+) -> Tuple[List[Dict[str, Any]], List[str]]:
+    """(problems, reasons) of a host plan: the apps' own problems, named, then the
+    host-wide ones; the reasons also say which apps were cut for memory."""
+    problems: List[Dict[str, Any]] = []
+    reasons: List[str] = []
+    for name, plan in plans.items():
+        for item in plan["problems"]:
+            item["app"] = name
+            problems.append(dict(item))
+        if plan["problems"]:
+            why = " ".join(item["message"] for item in plan["problems"])
+            reasons.append(f"App {name!r} is infeasible on its own: {why}")
+    cpu, memory = host_problems["host_cpu"], host_problems["host_memory"]
+    reasons += ([] if cpu is None else [cpu["message"]]) + cuts
+    reasons += [] if memory is None else [memory["message"]]
+    problems += [item for item in (cpu, memory) if item is not None]
+    return problems, reasons
+
+
+def _share_backlog(plans: Mapping[str, Dict[str, Any]]) -> Tuple[int, int, int]:
+    """(total threads, MaxRequestWorkers, listen-backlog) of the host; every app gets
+    that backlog, since all Apache workers may wait on one app's daemon socket."""
+    total_threads = sum(p["total_threads"] for p in plans.values())
+    mrw = max_request_workers(total_threads) if plans else 0
+    backlog = max(LISTEN_BACKLOG_DEFAULT, mrw)
+    for plan in plans.values():
+        plan["listen_backlog"] = backlog
+        plan["options"]["listen-backlog"] = backlog
+    return total_threads, mrw, backlog
+
+
+def host_plan(
     apps: Any,
     vcpus: Any = None,
     defaults: Any = None,
@@ -1053,84 +1353,18 @@ def host_plan(  # noqa: C901 - split in the structure work
     the queue SLO; if that is not enough the host plan is infeasible.
     """
     apps_list, defaults_d = _check_apps(caller, apps, defaults)
-    unknown = sorted(set(host_params) - set(HOST_PARAMETERS))
-    if unknown:
-        raise SizingError(
-            f"{caller}: unknown parameter(s) {', '.join(repr(u) for u in unknown)}; "
-            f"accepted: vcpus, defaults, {', '.join(HOST_PARAMETERS)} "
-            f"(per-app keys {', '.join(APP_KEYS)} go in the apps or in defaults)"
-        )
-    v = check_vcpus(caller, vcpus)
-    host_inp = normalize_inputs(
-        caller, v, dict(host_params, target_rpm=1, latency_ms=1, cpu_ms=1, memory_mb=None)
-    )
-    budget = (
-        None
-        if host_params.get("memory_mb") is None
-        else memory_budget_mb(
-            dict(
-                host_inp,
-                memory_mb=check_number(caller, "memory_mb", host_params["memory_mb"], 0.0),
-            )
-        )
-    )
-    plans: Dict[str, Dict[str, Any]] = {}
-    inputs: Dict[str, Dict[str, Any]] = {}
-    for app in apps_list:
-        params = dict(host_params)
-        params["memory_mb"] = None
-        params.update(defaults_d)
-        params.update({k: app[k] for k in APP_KEYS if k in app})
-        app_caller = f"{caller} (app {app['name']!r})"
-        plans[app["name"]] = size_plan(v, caller=app_caller, **params)
-        inputs[app["name"]] = plans[app["name"]]["inputs"]
-
-    reasons: List[str] = []
-    feasible = True
-    for name, plan in plans.items():
-        if not plan["feasible"]:
-            feasible = False
-            why = [s for s in plan["reasons"] if s.startswith("Infeasible")]
-            reasons.append(f"App {name!r} is infeasible on its own: {' '.join(why)}")
-
-    cores = sum(p["cpu_cores_needed"] for p in plans.values())
-    cpu_limit = host_inp["cpu_target"] * v
-    vcpus_needed = None
-    if cores > cpu_limit + _EPS:
-        feasible = False
-        vcpus_needed = _ceil(cores / host_inp["cpu_target"])
-        share = ", ".join(f"{n!r} {p['cpu_cores_needed']:.3g}" for n, p in plans.items())
-        reasons.append(
-            f"Infeasible: the apps need {cores:.3g} cores together ({share}), over "
-            f"cpu_target {host_inp['cpu_target']:g} x {v} vCPUs = {cpu_limit:.3g}; "
-            f"{vcpus_needed} vCPUs would carry them."
-        )
-
-    if budget is not None:
-        _shrink_for_memory(plans, inputs, budget, reasons)
-        memory = sum(p["memory_mb"] for p in plans.values())
-        if memory > budget + _EPS:
-            feasible = False
-            share = ", ".join(f"{n!r} {p['memory_mb']:,.0f} MB" for n, p in plans.items())
-            reasons.append(
-                f"Infeasible: the apps need {memory:,.0f} MB of daemon memory ({share}) "
-                f"but the budget is {budget:,.0f} MB, even with the fewest processes the "
-                "GIL thread cap and the queue SLO allow."
-            )
-
-    total_threads = sum(p["total_threads"] for p in plans.values())
-    mrw = max_request_workers(total_threads) if plans else 0
-    backlog = max(LISTEN_BACKLOG_DEFAULT, mrw)
-    for plan in plans.values():
-        plan["listen_backlog"] = backlog
-        plan["options"]["listen-backlog"] = backlog
-        if budget is not None:
-            # Apps are sized without memory_mb; the host plan checks them together.
-            plan["reasons"] = [
-                text.replace(MEMORY_UNCHECKED, MEMORY_SHARED) for text in plan["reasons"]
-            ]
+    v, host_inp, budget = _host_inputs(caller, vcpus, host_params)
+    note = MEMORY_UNCHECKED if budget is None else MEMORY_SHARED
+    plans = {
+        app["name"]: _app_plan(caller, v, app, defaults_d, host_params, note) for app in apps_list
+    }
+    cores, vcpus_needed, cpu_problem = _host_cpu(plans, host_inp["cpu_target"], v)
+    cuts = [] if budget is None else _shrink_for_memory(plans, budget)
+    host_problems = {"host_cpu": cpu_problem, "host_memory": _host_memory(plans, budget)}
+    problems, reasons = _host_findings(plans, host_problems, cuts)
+    total_threads, mrw, backlog = _share_backlog(plans)
     memory = sum(p["memory_mb"] for p in plans.values())
-    if feasible:
+    if not problems:
         reasons.append(
             f"{len(plans)} app(s) share {v} vCPUs: {cores:.3g} cores "
             f"({_pct(cores / v)}, cpu_target {_pct(host_inp['cpu_target'])}), "
@@ -1138,8 +1372,12 @@ def host_plan(  # noqa: C901 - split in the structure work
             + ("" if budget is None else f" of a {budget:,.0f} MB budget")
             + f", {total_threads} daemon threads; Apache MaxRequestWorkers >= {mrw}."
         )
+    checks = {code: all(p["checks"][code] for p in plans.values()) for code in APP_CHECKS}
+    checks.update({code: item is None for code, item in host_problems.items()})
     return {
-        "feasible": feasible,
+        "feasible": not problems,
+        "checks": checks,
+        "problems": problems,
         "reasons": reasons,
         "apps": plans,
         "total_threads": total_threads,
@@ -1155,42 +1393,49 @@ def host_plan(  # noqa: C901 - split in the structure work
     }
 
 
-def _shrink_for_memory(
-    plans: Dict[str, Dict[str, Any]],
-    inputs: Dict[str, Dict[str, Any]],
-    budget: float,
-    reasons: List[str],
-) -> None:
-    """Take processes from apps, coolest GIL first, until the apps fit ``budget``."""
+def _memory_cut(plans: Mapping[str, Mapping[str, Any]]) -> Optional[Tuple[str, Dict[str, Any]]]:
+    """(app, its plan with one process less) for the app whose GIL stays coolest, or None.
+
+    The cut keeps threads within the app's GIL thread cap, processes at or above
+    min_processes and the queue SLO at the hotter GIL; explicit sizes are never cut.
+    """
+    best = None
+    for name, plan in plans.items():
+        inp = plan["inputs"]
+        if plan["binding"] == "override" or plan["processes"] <= inp["min_processes"]:
+            continue
+        d = _Demand(inp)
+        fewer = plan["processes"] - 1
+        threads = d.threads_for(inp, fewer)
+        if threads is None or threads > d.thread_cap:
+            continue
+        candidate = _evaluate(inp, d, fewer, threads, "memory", memory_note=MEMORY_SHARED)
+        if not candidate["feasible"]:
+            continue
+        key = (candidate["gil_utilization"] or 0.0, -plan["memory_mb"])
+        if best is None or key < best[0]:
+            best = (key, name, candidate)
+    return None if best is None else (best[1], best[2])
+
+
+def _shrink_for_memory(plans: Dict[str, Dict[str, Any]], budget: float) -> List[str]:
+    """Take processes from apps, coolest GIL first, until the apps fit ``budget``.
+
+    Replaces the cut apps' plans in ``plans``; returns a sentence per cut app.
+    """
     shrunk: Dict[str, int] = {}
     while sum(p["memory_mb"] for p in plans.values()) > budget + _EPS:
-        best = None
-        for name, plan in plans.items():
-            inp = inputs[name]
-            if plan["binding"] == "override" or plan["processes"] <= inp["min_processes"]:
-                continue
-            d = _Demand(inp)
-            fewer = plan["processes"] - 1
-            threads = d.threads_for(inp, fewer)
-            if threads is None or threads > d.thread_cap:
-                continue
-            candidate = _evaluate(inp, d, fewer, threads, "memory")
-            if not candidate["feasible"]:
-                continue
-            key = (candidate["gil_utilization"] or 0.0, -plan["memory_mb"])
-            if best is None or key < best[0]:
-                best = (key, name, candidate)
-        if best is None:
+        cut = _memory_cut(plans)
+        if cut is None:
             break
-        name, candidate = best[1], best[2]
+        name, candidate = cut
         shrunk.setdefault(name, plans[name]["processes"])
         candidate["hosts_needed"] = plans[name]["hosts_needed"]
-        candidate["inputs"] = inputs[name]
+        candidate["inputs"] = plans[name]["inputs"]
         plans[name] = candidate
-    for name, before in shrunk.items():
-        plan = plans[name]
-        reasons.append(
-            f"App {name!r} was cut from {before} to {plan['processes']} processes "
-            f"(x {plan['threads']} threads) to fit the memory budget; its GIL utilisation is "
-            f"now {plan['gil_utilization']}."
-        )
+    return [
+        f"App {name!r} was cut from {before} to {plans[name]['processes']} processes "
+        f"(x {plans[name]['threads']} threads) to fit the memory budget; its GIL utilisation "
+        f"is now {plans[name]['gil_utilization']}."
+        for name, before in shrunk.items()
+    ]

@@ -3,8 +3,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Typed schema and renderer for the options of Apache's ``WSGIDaemonProcess``.
 
-Pure Python (no Ansible imports) so that filters and modules can share it and it can
-be unit tested directly. Targets Python >= 3.8.
+Controller-side code: the ``wsgi_daemon_options`` filter is its user. Nothing here
+imports Ansible, so it can be unit tested directly.
 
 How mod_wsgi reads the directive (``wsgi_parse_option`` in mod_wsgi's
 ``wsgi_config.c``, ``mod_wsgi.c`` before 6.0): the option *name* runs up to the first
@@ -23,11 +23,21 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.errors import (
+    WsgiscaleError,
+    describe,
+)
+from ansible_collections.wsgiscale.mod_wsgi.plugins.plugin_utils.versions import (
+    PARAMETER,
+    VersionError,
+    VersionTuple,
+    format_version,
+    parse_version,
+)
 
 FILTER_NAME = "wsgi_daemon_options"
-
-VersionTuple = Tuple[int, int, int]
 
 INT_MAX = 2**31 - 1  # the C ``int`` that mod_wsgi's atoi() fills
 INT64_MAX = 2**63 - 1  # apr_atoi64() for the memory limits
@@ -57,7 +67,6 @@ _UNITS = {
     FLOAT_SECONDS: "s",
     BYTES: "bytes",
 }
-_INTEGER_KINDS = (INT, SECONDS, MILLISECONDS, BYTES)
 
 
 @dataclass(frozen=True)
@@ -400,7 +409,7 @@ OPTIONS: Tuple[OptionSpec, ...] = (
 SCHEMA: Dict[str, OptionSpec] = {spec.name: spec for spec in OPTIONS}
 
 
-class DaemonOptionError(ValueError):
+class DaemonOptionError(WsgiscaleError):
     """A value the filter cannot render; names the caller, option, value and expectation."""
 
     def __init__(
@@ -416,58 +425,19 @@ class DaemonOptionError(ValueError):
         self.value = value
         self.expected = expected
         super().__init__(
-            f"{caller}: {subject} {option!r} got {_describe(value)}; expected {expected}"
+            f"{caller}: {subject} {option!r} got {describe(value)}; expected {expected}"
         )
-
-
-def _describe(value: Any) -> str:
-    text = repr(value)
-    if len(text) > 120:
-        text = text[:117] + "..."
-    return f"{text} ({type(value).__name__})"
 
 
 # --------------------------------------------------------------------------- versions
 
-_VERSION_RE = re.compile(
-    r"(?:[0-9]+:)?([0-9]+)\.([0-9]+)(?:\.([0-9]+))?(?:[-+~a-zA-Z][-+~.0-9A-Za-z]*)?"
-)
 
-
-def parse_version(version: str, caller: str = FILTER_NAME) -> VersionTuple:
-    """Parse a mod_wsgi version string into ``(major, minor, patch)``.
-
-    Accepts ``'4.9'``, ``'4.9.4'``, ``'6.1.1'``, Debian package versions such as
-    ``'5.0.2-1+b1'`` or ``'1:4.9.4-1'`` (epoch and revision are dropped) and PyPI
-    pre-releases such as ``'6.0.0rc1'`` (read as the release). Numbers are refused:
-    YAML turns an unquoted ``4.10`` into ``4.1``.
-    """
-    if isinstance(version, bool) or not isinstance(version, str):
-        raise DaemonOptionError(
-            "mod_wsgi_version",
-            version,
-            "a version string such as '4.9.4' or '5.0.2-1+b1' (quote it in YAML)",
-            caller,
-            "parameter",
-        )
-    match = _VERSION_RE.fullmatch(version.strip())
-    if not match:
-        raise DaemonOptionError(
-            "mod_wsgi_version",
-            version,
-            "a version string such as '4.9', '4.9.4', '6.1.1' or '5.0.2-1+b1'",
-            caller,
-            "parameter",
-        )
-    major, minor, patch = match.groups()
-    return int(major), int(minor), int(patch or 0)
-
-
-def format_version(version: VersionTuple) -> str:
-    """Render ``(6, 0, 0)`` as ``'6.0'`` and ``(6, 0, 2)`` as ``'6.0.2'``."""
-    if version[2] == 0:
-        return f"{version[0]}.{version[1]}"
-    return "{}.{}.{}".format(*version)
+def _parse_version(value: Any, caller: str) -> VersionTuple:
+    """:func:`parse_version`, failing with a :class:`DaemonOptionError`."""
+    try:
+        return parse_version(value, caller)
+    except VersionError as exc:
+        raise DaemonOptionError(PARAMETER, value, exc.expected, caller, "parameter") from None
 
 
 def is_available(spec: OptionSpec, version: Optional[VersionTuple]) -> bool:
@@ -481,7 +451,7 @@ def is_available(spec: OptionSpec, version: Optional[VersionTuple]) -> bool:
 
 def option_names(mod_wsgi_version: Optional[str] = None) -> List[str]:
     """Option names in render order; only those present in ``mod_wsgi_version`` if given."""
-    version = None if mod_wsgi_version is None else parse_version(mod_wsgi_version)
+    version = None if mod_wsgi_version is None else _parse_version(mod_wsgi_version, FILTER_NAME)
     return [spec.name for spec in OPTIONS if is_available(spec, version)]
 
 
@@ -730,27 +700,40 @@ def _token(spec: OptionSpec, value: Any, caller: str) -> str:
     return text
 
 
-def normalize_value(spec: OptionSpec, value: Any, caller: str = FILTER_NAME) -> str:  # noqa: PLR0911 - split in the structure work
-    """Validate ``value`` for ``spec`` and return its canonical, unquoted text."""
-    if spec.kind in _INTEGER_KINDS:
-        return str(_integer(spec, value, caller))
-    if spec.kind == FLOAT_SECONDS:
-        return _float(spec, value, caller)
-    if spec.kind == ON_OFF:
-        return _on_off(spec, value, caller)
-    if spec.kind == OCTAL:
-        return _octal(spec, value, caller)
-    if spec.kind == PATH:
-        return _path(spec, value, caller)
-    if spec.kind == PATH_LIST:
-        return _path_list(spec, value, caller)
-    if spec.kind in (USER, GROUP):
-        return _account(spec, value, caller, refuse_root=spec.name in ("user", "group"))
-    if spec.kind == GROUP_LIST:
-        return _group_list(spec, value, caller)
-    if spec.kind == TOKEN:
-        return _token(spec, value, caller)
+def _integer_text(spec: OptionSpec, value: Any, caller: str) -> str:
+    return str(_integer(spec, value, caller))
+
+
+def _account_text(spec: OptionSpec, value: Any, caller: str) -> str:
+    return _account(spec, value, caller, refuse_root=spec.name in ("user", "group"))
+
+
+def _string(spec: OptionSpec, value: Any, caller: str) -> str:
     return _text(spec, value, caller, "a string")
+
+
+#: How a value of each kind is checked and turned into its canonical, unquoted text.
+_NORMALIZERS: Dict[str, Callable[[OptionSpec, Any, str], str]] = {
+    INT: _integer_text,
+    SECONDS: _integer_text,
+    MILLISECONDS: _integer_text,
+    BYTES: _integer_text,
+    FLOAT_SECONDS: _float,
+    ON_OFF: _on_off,
+    OCTAL: _octal,
+    STRING: _string,
+    TOKEN: _token,
+    PATH: _path,
+    PATH_LIST: _path_list,
+    USER: _account_text,
+    GROUP: _account_text,
+    GROUP_LIST: _group_list,
+}
+
+
+def normalize_value(spec: OptionSpec, value: Any, caller: str = FILTER_NAME) -> str:
+    """Validate ``value`` for ``spec`` and return its canonical, unquoted text."""
+    return _NORMALIZERS[spec.kind](spec, value, caller)
 
 
 def _unknown(name: Any, value: Any, caller: str) -> DaemonOptionError:
@@ -783,7 +766,7 @@ def normalize_daemon_options(
         raise DaemonOptionError(
             "options", options, "a dict of WSGIDaemonProcess options", caller, "parameter"
         )
-    version = None if mod_wsgi_version is None else parse_version(mod_wsgi_version, caller)
+    version = None if mod_wsgi_version is None else _parse_version(mod_wsgi_version, caller)
     for name in options:
         if not isinstance(name, str) or name not in SCHEMA:
             raise _unknown(name, options[name], caller)
@@ -813,18 +796,42 @@ def normalize_daemon_options(
     return result
 
 
+#: What the wsgi_daemon_options filter returns: one string, or the list of its words.
+OUTPUTS = ("string", "list")
+
+
+def check_output(output: Any, caller: str = FILTER_NAME) -> str:
+    """Validate the filter's ``output`` choice (one of :data:`OUTPUTS`)."""
+    if not isinstance(output, str) or output not in OUTPUTS:
+        raise DaemonOptionError(
+            "output", output, " or ".join(repr(o) for o in OUTPUTS), caller, "parameter"
+        )
+    return output
+
+
+def render_daemon_option_words(
+    options: Mapping,
+    mod_wsgi_version: Optional[str] = None,
+    caller: str = FILTER_NAME,
+) -> List[str]:
+    """Render ``options`` as the list of ``key=value`` words of a ``WSGIDaemonProcess`` line.
+
+    Order: processes, threads, then the fixed order of :data:`OPTIONS`. Values are
+    quoted for ``ap_getword_conf`` when needed (``python-path="/srv/my app"``), so each
+    word is read back by mod_wsgi as exactly one option, wherever the line is broken
+    between words.
+    """
+    normalized = normalize_daemon_options(options, mod_wsgi_version, caller)
+    return [f"{name}={quote_value(value)}" for name, value in normalized.items()]
+
+
 def render_daemon_options(
     options: Mapping,
     mod_wsgi_version: Optional[str] = None,
     caller: str = FILTER_NAME,
 ) -> str:
-    """Render ``options`` as the ``key=value`` words of a ``WSGIDaemonProcess`` line.
-
-    Order: processes, threads, then the fixed order of :data:`OPTIONS`. Values are
-    quoted for ``ap_getword_conf`` when needed (``python-path="/srv/my app"``).
-    """
-    normalized = normalize_daemon_options(options, mod_wsgi_version, caller)
-    return " ".join(f"{name}={quote_value(value)}" for name, value in normalized.items())
+    """The words of :func:`render_daemon_option_words` joined with single spaces."""
+    return " ".join(render_daemon_option_words(options, mod_wsgi_version, caller))
 
 
 # --------------------------------------------------------------------------- docs

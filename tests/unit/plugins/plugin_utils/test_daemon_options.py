@@ -10,14 +10,14 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils import daemon_options as d
-from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.daemon_options import (
+from ansible_collections.wsgiscale.mod_wsgi.plugins.plugin_utils import daemon_options as d
+from ansible_collections.wsgiscale.mod_wsgi.plugins.plugin_utils.daemon_options import (
     OPTIONS,
     SCHEMA,
     DaemonOptionError,
     normalize_daemon_options,
     option_names,
-    parse_version,
+    render_daemon_option_words,
     render_daemon_options,
     render_options_table,
     validate_group_name,
@@ -322,7 +322,10 @@ def test_type_errors_name_the_option_value_and_expectation(name, value, fragment
     assert info.value.value == value
 
 
-@pytest.mark.parametrize("spec", [s for s in OPTIONS if s.kind in d._INTEGER_KINDS])
+INTEGER_KINDS = (d.INT, d.SECONDS, d.MILLISECONDS, d.BYTES)
+
+
+@pytest.mark.parametrize("spec", [s for s in OPTIONS if s.kind in INTEGER_KINDS])
 @pytest.mark.parametrize("flag", [True, False])
 def test_booleans_are_not_integers_for_any_integer_option(spec, flag):
     with pytest.raises(DaemonOptionError, match="not a boolean"):
@@ -406,36 +409,12 @@ def test_range_text(name, text):
     assert SCHEMA[name].range_text == text
 
 
+def test_every_kind_has_exactly_one_normalizer():
+    assert {spec.kind for spec in OPTIONS} == set(d._NORMALIZERS)
+
+
 # --------------------------------------------------------------------------------------
 # Versions
-
-VERSIONS = [
-    ("4.9", (4, 9, 0)),
-    ("4.9.4", (4, 9, 4)),
-    ("5.0.2", (5, 0, 2)),
-    ("5.0.2-1+b1", (5, 0, 2)),
-    ("4.9.4-1+deb12u1", (4, 9, 4)),
-    ("1:4.9.4-1", (4, 9, 4)),
-    ("6.0.0rc1", (6, 0, 0)),
-    ("6.1.1", (6, 1, 1)),
-    (" 6.1.1 ", (6, 1, 1)),
-    ("4.9.4\n", (4, 9, 4)),
-    ("10.20.30", (10, 20, 30)),
-]
-
-
-@pytest.mark.parametrize(("text", "expected"), VERSIONS)
-def test_parse_version(text, expected):
-    assert parse_version(text) == expected
-
-
-@pytest.mark.parametrize(
-    "text", ["", "4", "4.", "x.y", "4.9.4.1", "v4.9.4", "4.9.4 5", "4.9\n4", 4.9, 5, None, True]
-)
-def test_parse_version_refuses(text):
-    with pytest.raises(DaemonOptionError, match="mod_wsgi_version"):
-        parse_version(text)
-
 
 GATING = [
     # option, value, version, accepted
@@ -784,6 +763,19 @@ def test_anything_accepted_parses_back_to_the_same_pairs(options):
     assert [name for name, _value in expected.items()] == [
         name for name in option_names() if name in expected
     ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(options=option_dicts)
+def test_each_word_is_one_option_and_the_words_make_the_string(options):
+    try:
+        words = render_daemon_option_words(options)
+    except DaemonOptionError:
+        return
+    assert " ".join(words) == render_daemon_options(options)
+    expected = list(normalize_daemon_options(options).items())
+    # Each word alone is read back as exactly its option, so one word per line works.
+    assert [wsgi_parse_options(word) for word in words] == [[pair] for pair in expected]
 
 
 @settings(max_examples=500, deadline=None)

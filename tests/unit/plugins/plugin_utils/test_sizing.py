@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.sizing import (
+from ansible_collections.wsgiscale.mod_wsgi.plugins.plugin_utils.sizing import (
     SizingError,
     erlang_b,
     erlang_c,
@@ -359,7 +359,7 @@ def test_request_timeout_latency_floor():
         latency_ms=3000,
         cpu_ms=5,
         threads=1,
-        mod_wsgi_version="6",
+        mod_wsgi_version="6.0",
         hang_timeout_s=5,
     )
     assert plan["effective_request_timeout_s"] >= 30.0
@@ -428,6 +428,9 @@ BAD_PARAMS = [
     ("mod_wsgi_version", "latest"),
     ("mod_wsgi_version", True),
     ("mod_wsgi_version", ["4.9"]),
+    ("mod_wsgi_version", 4.9),
+    ("mod_wsgi_version", 6),
+    ("mod_wsgi_version", "6"),
     ("hang_timeout_s", -1),
     ("free_threading", "maybe"),
     ("free_threading", 2),
@@ -639,7 +642,7 @@ def test_property_feasible_plan_meets_targets(d):
         assert plan["vcpus_needed"] is None
         assert plan["hosts_needed"] <= inp["hosts"]
     else:
-        assert plan["reasons"] and any(r.startswith("Infeasible") for r in plan["reasons"])
+        assert plan["problems"] and all(p["message"] in plan["reasons"] for p in plan["problems"])
         if plan["binding"] == "cpu":
             assert plan["vcpus_needed"] > d["vcpus"]
             assert plan["hosts_needed"] > inp["hosts"]
