@@ -68,7 +68,7 @@ def apache_text(where: str, value: Any, what: str) -> str:
     try:
         check_safe_text(where, value, where)
     except WsgiscaleError as exc:
-        raise AppConfigError(str(exc)) from None
+        raise _fail(where, value, getattr(exc, "expected", what)) from None
     return value
 
 
@@ -143,10 +143,17 @@ def merged_options(
     return merged
 
 
-def _daemon_words(where: str, options: Mapping[str, Any], version: Optional[str]) -> List[str]:
+def _daemon_words(
+    where: str, app: Mapping[str, Any], options: Mapping[str, Any], version: Optional[str]
+) -> List[str]:
     try:
         normalized = normalize_daemon_options(options, version, caller=where)
     except WsgiscaleError as exc:
+        # Name the app key the user wrote (python_path), not the option it became.
+        keys = {option: key for key, option in APP_OPTION_KEYS.items() if app.get(key) is not None}
+        option = getattr(exc, "option", None)
+        if option in keys:
+            raise _fail(f"{where}.{keys[option]}", app[keys[option]], exc.expected) from None
         raise AppConfigError(str(exc)) from None
     return [f"{name}={quote_value(value)}" for name, value in normalized.items()]
 
@@ -176,9 +183,9 @@ def app_config(
     """Validate one app and return its quoted Apache pieces (see :func:`apps_config`)."""
     app = _check_app_dict(where, app)
     try:
-        name = validate_group_name(app.get("name"), caller=f"{where}.name")
+        name = validate_group_name(app.get("name"), caller=where)
     except WsgiscaleError as exc:
-        raise AppConfigError(str(exc)) from None
+        raise _fail(f"{where}.name", app.get("name"), getattr(exc, "expected", str(exc))) from None
     script = absolute_path(f"{where}.script", app.get("script"))
     mount = mount_path(f"{where}.mount", app.get("mount"))
     options = merged_options(where, app, plan_options, default_options, defaults_name)
@@ -193,7 +200,7 @@ def app_config(
         "script_word": quote_value(script),
         "script_dir_word": quote_value(directory),
         "script_file_word": quote_value(filename),
-        "daemon_words": _daemon_words(where, options, mod_wsgi_version),
+        "daemon_words": _daemon_words(where, app, options, mod_wsgi_version),
     }
 
 

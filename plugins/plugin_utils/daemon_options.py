@@ -500,7 +500,7 @@ _FORBIDDEN_CHARS = {'"': "a double quote", "<": "'<'", ">": "'>'"}
 _FORBIDDEN_CATEGORIES = ("Cc", "Cf", "Cs", "Zl", "Zp")
 
 
-def _check_safe_text(name: str, value: str, caller: str) -> None:
+def check_safe_text(name: str, value: str, caller: str) -> None:
     for ch in value:
         if ch in _FORBIDDEN_CHARS:
             raise DaemonOptionError(
@@ -611,7 +611,7 @@ def _octal(spec: OptionSpec, value: Any, caller: str) -> str:
 def _text(spec: OptionSpec, value: Any, caller: str, what: str) -> str:
     if not isinstance(value, str) or not value:
         raise DaemonOptionError(spec.name, value, "a non-empty string: " + what, caller)
-    _check_safe_text(spec.name, value, caller)
+    check_safe_text(spec.name, value, caller)
     return str(value)
 
 
