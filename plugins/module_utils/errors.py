@@ -30,7 +30,19 @@ def describe(value: Any) -> str:
     text = repr(value)
     if len(text) > DESCRIBE_LIMIT:
         text = text[: DESCRIBE_LIMIT - 3] + "..."
-    return f"{text} ({type(value).__name__})"
+    return f"{text} ({type_name(value)})"
+
+
+def type_name(value: Any) -> str:
+    """The name of ``value``'s built-in type, even for subclasses.
+
+    Ansible hands plugins subclasses of the built-in types (tagged or unsafe
+    strings, for example); users wrote a ``str``, so messages say ``str``.
+    """
+    for kind in type(value).__mro__:
+        if kind.__module__ == "builtins" and kind is not object:
+            return kind.__name__
+    return type(value).__name__
 
 
 def input_error(caller: str, name: str, value: Any, expected: str) -> WsgiscaleError:
