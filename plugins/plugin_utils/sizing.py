@@ -676,14 +676,12 @@ def _evaluate(
 CHECKS = ("queue_slo", "gil", "cpu", "memory")
 
 
-def _problem(
-    code: str, message: str, needed: Any, available: Any, unit: str, app: Optional[str] = None
-) -> Dict[str, Any]:
-    """One failed check of a plan: a stable ``code``, the ``app`` (None: host-wide),
-    the sentence, and the numbers behind it (``needed`` vs ``available``, in ``unit``)."""
+def _problem(code: str, message: str, needed: Any, available: Any, unit: str) -> Dict[str, Any]:
+    """One failed check: a stable ``code``, the sentence, and the numbers behind it
+    (``needed`` vs ``available``, in ``unit``); ``app`` is set by host_plan for app problems."""
     return {
         "code": code,
-        "app": app,
+        "app": None,
         "message": message,
         "needed": needed,
         "available": available,
