@@ -91,15 +91,18 @@ EXAMPLES = r"""
   #    python-home=/srv/app/venv python-path="/srv/app/src:/srv/my lib" queue-timeout=45
 
 - name: One word per line in a template
-  ansible.builtin.copy:
-    dest: /etc/apache2/conf-available/app.conf
+  ansible.builtin.template:
+    src: wsgi_app.conf.j2
+    dest: /etc/apache2/conf-available/wsgi_app.conf
     mode: "0644"
-    content: |
-      WSGIDaemonProcess app \
-          {{ {'processes': 2, 'python-path': ['/srv/app', '/srv/my lib']}
-             | wsgiscale.mod_wsgi.wsgi_daemon_options(output='list')
-             | join(' \\\n    ') }}
-  # The list is ['processes=2', 'python-path="/srv/app:/srv/my lib"'].
+  vars:
+    app_daemon_words: >-
+      {{ {'processes': 2, 'python-path': ['/srv/app', '/srv/my lib']}
+         | wsgiscale.mod_wsgi.wsgi_daemon_options(output='list') }}
+  # app_daemon_words is ['processes=2', 'python-path="/srv/app:/srv/my lib"'];
+  # wsgi_app.conf.j2 writes one word per continuation line:
+  #   WSGIDaemonProcess app \
+  #       {{ app_daemon_words | join(' \\\n    ') }}
 """
 
 RETURN = r"""

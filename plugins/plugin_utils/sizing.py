@@ -676,14 +676,12 @@ def _evaluate(
 CHECKS = ("queue_slo", "gil", "cpu", "memory")
 
 
-def problem(
-    code: str, message: str, needed: Any, available: Any, unit: str, app: Optional[str] = None
-) -> Dict[str, Any]:
-    """One failed check of a plan: a stable ``code``, the ``app`` (None: host-wide),
-    the sentence, and the numbers behind it (``needed`` vs ``available``, in ``unit``)."""
+def _problem(code: str, message: str, needed: Any, available: Any, unit: str) -> Dict[str, Any]:
+    """One failed check: a stable ``code``, the sentence, and the numbers behind it
+    (``needed`` vs ``available``, in ``unit``); ``app`` is set by host_plan for app problems."""
     return {
         "code": code,
-        "app": app,
+        "app": None,
         "message": message,
         "needed": needed,
         "available": available,
@@ -706,7 +704,7 @@ def _problems(
         "memory": (plan["memory_mb"], plan["memory_budget_mb"], "MB"),
     }
     checks = plan["checks"]
-    return [problem(code, sentences[code], *numbers[code]) for code in CHECKS if not checks[code]]
+    return [_problem(code, sentences[code], *numbers[code]) for code in CHECKS if not checks[code]]
 
 
 def _check_sentences(
@@ -718,11 +716,10 @@ def _check_sentences(
 ) -> Dict[str, Optional[str]]:
     """The sentence of each check (code -> sentence; None: nothing to say)."""
     checks = plan["checks"]
+    gil = None if plan["gil_utilization"] is None else _gil_sentence(inp, d, plan, checks["gil"])
     return {
         "queue_slo": None if checks["queue_slo"] else _slo_sentence(inp, d, slo_threads),
-        "gil": None
-        if plan["gil_utilization"] is None
-        else _gil_sentence(inp, d, plan, checks["gil"]),
+        "gil": gil,
         "cpu": _cpu_sentence(inp, d, plan, checks["cpu"]),
         "memory": _memory_sentence(inp, d, plan, checks["memory"], memory_note),
     }
@@ -1282,7 +1279,7 @@ def _host_cpu(
     return (
         cores,
         vcpus_needed,
-        problem("host_cpu", message, round(cores, 4), round(limit, 4), "cores"),
+        _problem("host_cpu", message, round(cores, 4), round(limit, 4), "cores"),
     )
 
 
@@ -1299,7 +1296,7 @@ def _host_memory(
         f"but the budget is {budget:,.0f} MB, even with the fewest processes the "
         "GIL thread cap and the queue SLO allow."
     )
-    return problem("host_memory", message, round(memory, 1), round(budget, 1), "MB")
+    return _problem("host_memory", message, round(memory, 1), round(budget, 1), "MB")
 
 
 def _host_findings(

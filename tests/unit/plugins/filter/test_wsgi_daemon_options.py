@@ -158,4 +158,4 @@ def test_examples_render_what_their_comments_say():
     assert comment == second
     third = plugin.EXAMPLES.split("- name: One word per line in a template")[1]
     words = FILTER({"processes": 2, "python-path": ["/srv/app", "/srv/my lib"]}, output="list")
-    assert f"# The list is {words!r}." in third
+    assert f"# app_daemon_words is {words!r};" in third

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from ansible.errors import AnsibleFilterError
 from ansible_collections.wsgiscale.mod_wsgi.plugins.filter.wsgi_host_plan import FilterModule
+from ansible_collections.wsgiscale.mod_wsgi.plugins.plugin_utils.sizing import size_plan
 
 wsgi_host_plan = FilterModule().filters()["wsgi_host_plan"]
 
@@ -35,7 +36,14 @@ def test_role_call_shape():
     assert plan["feasible"] is True
     assert plan["apps"]["api"]["binding"] == "override"
     assert (plan["apps"]["api"]["processes"], plan["apps"]["api"]["threads"]) == (2, 5)
-    assert plan["total_processes"] == sum(p["processes"] for p in plan["apps"].values())
+    # shop takes the defaults; sized alone it is what the host plan gives it.
+    shop = size_plan(4, target_rpm=3000, latency_ms=100, cpu_ms=5)
+    assert (plan["apps"]["shop"]["processes"], plan["apps"]["shop"]["threads"]) == (
+        shop["processes"],
+        shop["threads"],
+    )
+    assert plan["total_processes"] == 2 + shop["processes"]
+    assert plan["total_threads"] == 2 * 5 + shop["processes"] * shop["threads"]
     assert plan["vcpus"] == 4
 
 

@@ -674,11 +674,33 @@ def test_host_plan_two_apps():
     assert plan["feasible"] is True
     assert set(plan["apps"]) == {"shop", "admin"}
     assert plan["apps"]["admin"]["inputs"]["latency_ms"] == 100
-    single = size_plan(4, target_rpm=6000, latency_ms=150, cpu_ms=10)
-    assert plan["apps"]["shop"]["processes"] == single["processes"]
-    assert plan["total_threads"] == sum(p["total_threads"] for p in plan["apps"].values())
-    assert plan["max_request_workers"] == max_request_workers(plan["total_threads"])
-    assert plan["apps"]["shop"]["options"]["listen-backlog"] == plan["listen_backlog"]
+    # With room to spare, each app is what it would be alone on the host.
+    shop = size_plan(4, target_rpm=6000, latency_ms=150, cpu_ms=10)
+    admin = size_plan(4, target_rpm=300, latency_ms=100, cpu_ms=5)
+    for name, alone in (("shop", shop), ("admin", admin)):
+        assert (plan["apps"][name]["processes"], plan["apps"][name]["threads"]) == (
+            alone["processes"],
+            alone["threads"],
+        )
+    total = shop["processes"] * shop["threads"] + admin["processes"] * admin["threads"]
+    assert plan["total_threads"] == total
+    assert plan["max_request_workers"] == math.ceil(1.5 * total) + 10
+    # 2 x 12 + 2 x 2 threads: MaxRequestWorkers 52, so every app keeps the backlog floor 100.
+    assert (total, plan["max_request_workers"]) == (28, 52)
+    assert plan["apps"]["shop"]["options"]["listen-backlog"] == 100
+    assert plan["apps"]["admin"]["listen_backlog"] == 100
+
+
+def test_host_plan_shares_the_backlog():
+    # Two 2 x 20 apps: 80 threads, MaxRequestWorkers ceil(120) + 10 = 130 for every app.
+    apps = [{"name": n, "target_rpm": 9000, "latency_ms": 200, "cpu_ms": 5} for n in "ab"]
+    plan = host_plan(apps, vcpus=4)
+    assert (plan["total_threads"], plan["max_request_workers"]) == (80, 130)
+    assert [p["options"]["listen-backlog"] for p in plan["apps"].values()] == [130, 130]
+    # Alone, each app would have kept 100.
+    assert (
+        size_plan(4, **{k: v for k, v in apps[0].items() if k != "name"})["listen_backlog"] == 100
+    )
 
 
 def test_host_plan_cpu_is_shared():
@@ -785,11 +807,19 @@ def test_property_host_plan_never_exceeds_host(apps, vcpus, memory):
         for i, a in enumerate(apps)
     ]
     plan = host_plan(app_list, vcpus=vcpus, memory_mb=memory)
-    assert plan["memory_mb"] == pytest.approx(sum(p["memory_mb"] for p in plan["apps"].values()))
+    # Memory and CPU worked out from the inputs and each app's size, not read back.
+    daemons_mb = sum(
+        plan["apps"][a["name"]]["processes"]
+        * (a["process_rss_mb"] + plan["apps"][a["name"]]["threads"] * 2.0)
+        for a in app_list
+    )
+    cores = sum(a["target_rpm"] / 60.0 * (a["cpu_ms"] + 1.0) / 1000.0 for a in app_list)
+    assert plan["memory_mb"] == pytest.approx(daemons_mb, abs=0.1 * len(app_list))
+    assert plan["cpu_cores_needed"] == pytest.approx(cores, rel=1e-6, abs=1e-4)
     if plan["feasible"]:
-        assert plan["cpu_cores_needed"] <= 0.7 * vcpus + 1e-6
+        assert cores <= 0.7 * vcpus + 1e-6
         if memory is not None:
-            assert plan["memory_mb"] <= plan["memory_budget_mb"] + 1e-6
+            assert daemons_mb <= memory * 0.8 - 256 + 1e-6
         for app in plan["apps"].values():
             assert app["threads"] <= app["thread_cap"]
             assert app["predicted_slo_violation_probability"] <= 0.05 + 1e-6
