@@ -46,6 +46,14 @@ options:
     description: Name used for O(default_options) in error messages.
     type: str
     default: default_options
+  daemon_user:
+    description:
+      - User the daemons of an app without C(user) run as (Apache's user).
+      - Used for the C(code) entries of RV(_value[].path_checks).
+    type: str
+  daemon_group:
+    description: Group the daemons of an app without C(group) run as (Apache's group).
+    type: str
 seealso:
   - plugin: wsgiscale.mod_wsgi.wsgi_host_plan
     plugin_type: filter
@@ -104,6 +112,26 @@ _value:
     script_file_word:
       description: The script file name as an Apache word, for C(<Files>).
       type: str
+    path_checks:
+      description:
+        - What the host must hold before the configuration is written, for a caller to C(stat).
+        - C(expect=file) the script exists as a file; C(dir) the C(home) folder exists;
+          C(python) the C(python_home) interpreter (C(bin/python3)) exists;
+          C(code) the script or its folder is not writable by C(daemon_user)/C(daemon_group).
+      type: list
+      elements: dict
+    python_home:
+      description: The validated C(python-home) of the app, or null.
+      type: str
+    home:
+      description: The validated C(home) of the app, or null.
+      type: str
+    user:
+      description: The daemon C(user) of the app, or null (Apache's user).
+      type: str
+    group:
+      description: The daemon C(group) of the app, or null (Apache's group).
+      type: str
     daemon_words:
       description: The C(key=value) words of the C(WSGIDaemonProcess) line, in render order.
       type: list
@@ -124,6 +152,8 @@ def wsgi_app_config(
     mod_wsgi_version=None,
     variable="apps",
     defaults_name="default_options",
+    daemon_user=None,
+    daemon_group=None,
 ):
     """Return the validated Apache pieces of ``apps``; see DOCUMENTATION."""
     try:
@@ -134,6 +164,7 @@ def wsgi_app_config(
             mod_wsgi_version=mod_wsgi_version,
             variable=variable,
             defaults_name=defaults_name,
+            daemon_account=(daemon_user, daemon_group),
         )
     except WsgiscaleError as exc:
         raise AnsibleFilterError(f"{FILTER}: {exc}") from exc

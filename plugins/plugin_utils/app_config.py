@@ -14,7 +14,7 @@ character) is refused with the variable path that held it.
 from __future__ import annotations
 
 import posixpath
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.errors import (
     WsgiscaleError,
@@ -143,11 +143,12 @@ def merged_options(
     return merged
 
 
-def _daemon_words(
+def _normalized(
     where: str, app: Mapping[str, Any], options: Mapping[str, Any], version: Optional[str]
-) -> List[str]:
+) -> Dict[str, str]:
+    """The validated options in render order, with errors naming the app key used."""
     try:
-        normalized = normalize_daemon_options(options, version, caller=where)
+        return normalize_daemon_options(options, version, caller=where)
     except WsgiscaleError as exc:
         # Name the app key the user wrote (python_path), not the option it became.
         keys = {option: key for key, option in APP_OPTION_KEYS.items() if app.get(key) is not None}
@@ -155,7 +156,6 @@ def _daemon_words(
         if option in keys:
             raise _fail(f"{where}.{keys[option]}", app[keys[option]], exc.expected) from None
         raise AppConfigError(str(exc)) from None
-    return [f"{name}={quote_value(value)}" for name, value in normalized.items()]
 
 
 def _check_app_dict(where: str, app: Any) -> Mapping[str, Any]:
@@ -179,6 +179,7 @@ def app_config(
     *,
     mod_wsgi_version: Optional[str] = None,
     defaults_name: str = "default_options",
+    daemon_account: Tuple[Optional[str], Optional[str]] = (None, None),
 ) -> Dict[str, Any]:
     """Validate one app and return its quoted Apache pieces (see :func:`apps_config`)."""
     app = _check_app_dict(where, app)
@@ -189,8 +190,14 @@ def app_config(
     script = absolute_path(f"{where}.script", app.get("script"))
     mount = mount_path(f"{where}.mount", app.get("mount"))
     options = merged_options(where, app, plan_options, default_options, defaults_name)
+    normalized = _normalized(where, app, options, mod_wsgi_version)
     directory, filename = posixpath.split(script)
     return {
+        "path_checks": _path_checks(where, script, normalized, daemon_account),
+        "python_home": normalized.get("python-home"),
+        "home": normalized.get("home"),
+        "user": normalized.get("user"),
+        "group": normalized.get("group"),
         "name": name,
         "mount": mount,
         "script": script,
@@ -200,8 +207,48 @@ def app_config(
         "script_word": quote_value(script),
         "script_dir_word": quote_value(directory),
         "script_file_word": quote_value(filename),
-        "daemon_words": _daemon_words(where, app, options, mod_wsgi_version),
+        "daemon_words": [f"{name}={quote_value(value)}" for name, value in normalized.items()],
     }
+
+
+def _path_checks(
+    where: str,
+    script: str,
+    normalized: Mapping[str, str],
+    daemon_account: Tuple[Optional[str], Optional[str]],
+) -> List[Dict[str, Any]]:
+    """What the host must hold for this app, for the role to stat before writing.
+
+    ``expect``: ``file`` (the script), ``dir`` (``home``), ``python`` (the
+    interpreter of ``python_home``: a virtualenv or prefix has ``bin/python3``)
+    and ``code`` (the script and its folder, which the daemon user must not be
+    able to write). ``daemon_user``/``daemon_group`` are the app's own, else
+    Apache's (``daemon_account``).
+    """
+    user = normalized.get("user") or daemon_account[0]
+    group = normalized.get("group") or daemon_account[1]
+    checks = [{"variable": f"{where}.script", "path": script, "expect": "file"}]
+    if normalized.get("python-home"):
+        checks.append(
+            {
+                "variable": f"{where}.python_home",
+                "path": posixpath.join(normalized["python-home"], "bin", "python3"),
+                "expect": "python",
+            }
+        )
+    if normalized.get("home"):
+        checks.append({"variable": f"{where}.home", "path": normalized["home"], "expect": "dir"})
+    for path in (script, posixpath.dirname(script)):
+        checks.append(
+            {
+                "variable": f"{where}.script",
+                "path": path,
+                "expect": "code",
+                "daemon_user": user,
+                "daemon_group": group,
+            }
+        )
+    return checks
 
 
 def _unique(variable: str, configs: List[Dict[str, Any]], key: str, what: str) -> None:
@@ -225,11 +272,14 @@ def apps_config(
     mod_wsgi_version: Optional[str] = None,
     variable: str = "apps",
     defaults_name: str = "default_options",
+    daemon_account: Tuple[Optional[str], Optional[str]] = (None, None),
 ) -> List[Dict[str, Any]]:
     """Validate every app and return their Apache pieces, longest mount first.
 
     ``plan`` is a host plan (``wsgi_host_plan``) whose ``apps[name].options``
     hold the sized options. Error messages name ``variable[index] (name).key``.
+    ``daemon_account`` is the (user, group) daemons run as when an app sets
+    neither (Apache's), for the ``code`` path checks.
     """
     if not isinstance(apps, (list, tuple)) or not apps:
         raise _fail(variable, apps, "a non-empty list of apps (dicts with name, script, mount)")
@@ -253,6 +303,7 @@ def apps_config(
                 default_options,
                 mod_wsgi_version=mod_wsgi_version,
                 defaults_name=defaults_name,
+                daemon_account=daemon_account,
             )
         )
     _unique(variable, configs, "name", "daemon process group name")

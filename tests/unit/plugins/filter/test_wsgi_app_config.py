@@ -52,6 +52,8 @@ def test_documentation_parses_and_lists_every_keyword():
         "mod_wsgi_version",
         "variable",
         "defaults_name",
+        "daemon_user",
+        "daemon_group",
     }
     yaml.safe_load(plugin.EXAMPLES)
     yaml.safe_load(plugin.RETURN)

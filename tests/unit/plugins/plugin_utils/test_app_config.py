@@ -52,6 +52,8 @@ def test_paths_with_spaces_stay_one_quoted_word_each():
     assert config["script_word"] == '"/srv/my shop/app v2.wsgi"'
     assert config["script_dir_word"] == '"/srv/my shop"'
     assert config["script_file_word"] == '"app v2.wsgi"'
+    assert (config["home"], config["python_home"]) == ("/srv/my shop", "/opt/venvs/my shop")
+    assert (config["user"], config["group"]) == (None, None)
     # No word may contain an unquoted space: Apache would split it.
     for word in config["daemon_words"]:
         name, _, value = word.partition("=")
@@ -168,3 +170,32 @@ def test_version_gates_options():
             {"interrupt-timeout": 10},
             mod_wsgi_version="4.9.4",
         )
+
+
+def test_path_checks_name_the_variable_and_the_daemon_account():
+    apps = [
+        {
+            "name": "api",
+            "script": "/srv/api/app.wsgi",
+            "mount": "/api",
+            "python_home": "/opt/venv",
+            "home": "/srv/api",
+            "user": "api",
+        },
+        {"name": "shop", "script": "/srv/shop/app.wsgi", "mount": "/"},
+    ]
+    configs = apps_config(
+        apps, _plan("api", "shop"), variable="v", daemon_account=("www-data", "www-data")
+    )
+    api, shop = configs[0], configs[1]
+    assert [(c["expect"], c["path"], c["variable"]) for c in api["path_checks"]] == [
+        ("file", "/srv/api/app.wsgi", "v[0] (api).script"),
+        ("python", "/opt/venv/bin/python3", "v[0] (api).python_home"),
+        ("dir", "/srv/api", "v[0] (api).home"),
+        ("code", "/srv/api/app.wsgi", "v[0] (api).script"),
+        ("code", "/srv/api", "v[0] (api).script"),
+    ]
+    code = [c for c in api["path_checks"] if c["expect"] == "code"]
+    assert {(c["daemon_user"], c["daemon_group"]) for c in code} == {("api", "www-data")}
+    assert [c["expect"] for c in shop["path_checks"]] == ["file", "code", "code"]
+    assert {c["daemon_user"] for c in shop["path_checks"] if c["expect"] == "code"} == {"www-data"}
