@@ -72,6 +72,7 @@ JUNK = [
     b"[Thu Nov 26 18:11:05.25 2026] [core:error] [pid 1] see [wsgi:info] and AH00491 here\n",
     b"[Thu Nov 26 18:11:05.123 2026] [wsgi:info] [pid 3:tid 3] Exiting process 'z'.\r[wsgi:x\n",
     b"[Thu Nov 26 18:11:05 2026] [wsgi:info] [pid 2:tid 2]\n",
+    b"x [Thu Nov 26 18:11:05.5 2026] [wsgi:info] [pid 9:tid 9] Shutdown requested 'x'.\n",
 ]
 
 
@@ -167,20 +168,23 @@ def test_what_the_counts_are_about(tmp_path):
         b"[Thu Nov 26 18:00:04.5 2026] [wsgi:info] [pid 7:tid 7\n",
         b"garbage [wsgi: and AH004 in the same line\n",
         b"[Thu Nov 26 18:00:05.5 2026] [mpm_event:notice] [pid 1:tid 1] AH00491: caught SIGTERM\n",
+        b"x [Thu Nov 26 18:00:05.6 2026] [wsgi:info] [pid 7:tid 7] Shutdown requested 'g'.\n",
+        b"[Thu Nov 26 18:00:05.75 2026] [wsgi:info] [pid 7:tid 7] Python has shutdown.\n",
         b"[Thu Nov 26 18:00:06.5 2026] [core:notice] [pid 1:tid 1] AH00094: Command line\n",
     ]
     path = tmp_path / "error.log"
     path.write_bytes(b"".join(lines))
     result = analyse([str(path)])
-    assert result["lines"] == 9
-    assert result["lines_unparsed"] == 3
+    assert result["lines"] == 11
+    assert result["lines_unparsed"] == 4
     assert (result["first_time"], result["last_time"]) == (
         "2026-11-26T18:00:01.500000",
-        "2026-11-26T18:00:05.500000",
+        "2026-11-26T18:00:05.750000",
     )
+    assert result["groups"]["g"]["restarts_total"] == 1
     since = parse_since("Nov 26 18:00:02 2026")
     late = analyse([str(path)], since=since)
-    assert (late["lines_before_since"], late["lines_unparsed"]) == (1, 3)
+    assert (late["lines_before_since"], late["lines_unparsed"]) == (1, 4)
     assert late["first_time"] == "2026-11-26T18:00:02.500000"
     for report in (result, late):
         del report["files"], report["warnings"]
