@@ -83,6 +83,7 @@ _WSGI = re.compile(
 )
 _EVENT = 7
 _QUIET = 8
+_UNSEEN = ("", ())
 _APACHE = re.compile(rb"AH004")
 
 
@@ -224,7 +225,9 @@ class Reader:
             return
         if kind == _EVENT:
             msg = match.group(_EVENT)
-            event = self._event(msg)
+            event = self._events.get(msg, _UNSEEN)
+            if event is _UNSEEN:
+                event = self._classify(msg)
         else:
             msg = _message(block, match.end())
             event = None
@@ -233,20 +236,19 @@ class Reader:
         self._at_line(block, start)
         self.tracker.wsgi_line((*match.group(1, 2, 3, 4, 5, 6), msg), when, event)
 
-    def _event(self, msg: bytes) -> Optional[Tuple[str, Args]]:
+    def _classify(self, msg: bytes) -> Optional[Tuple[str, Args]]:
         """``classify(msg)``, remembered (up to MAX_MESSAGES messages)."""
-        try:
-            return self._events[msg]
-        except KeyError:
-            if len(self._events) >= MAX_MESSAGES:
-                self._events.clear()
-            event = self._events[msg] = classify(msg)
-            return event
+        if len(self._events) >= MAX_MESSAGES:
+            self._events.clear()
+        event = self._events[msg] = classify(msg)
+        return event
 
     def _when(self, block: bytes, start: int, hit: int) -> float:
-        """Time of the well-formed mod_wsgi line at ``start`` whose tag is at ``hit``."""
-        fraction = block[start + 21 : hit - 7] if hit - start > 27 else None
-        return self.clock.seconds(block[start + 5 : start + 20], fraction, block[hit - 6 : hit - 2])
+        """Time of the well-formed mod_wsgi line at ``start`` whose tag is at ``hit``
+        (the fraction is empty when the stamp has none)."""
+        return self.clock.seconds(
+            block[start + 5 : start + 20], block[start + 21 : hit - 7], block[hit - 6 : hit - 2]
+        )
 
     def _consider(self, when: float, start: int) -> bool:
         """Count a line parsed at ``start``; whether it is at or after ``since``."""

@@ -37,6 +37,8 @@ MONTHS = {
 }
 
 _EPOCH = datetime.datetime(1970, 1, 1)
+# 10 ** n: what an n-digit fraction of a second is divided by.
+_SCALE = (1.0, 10.0, 100.0, 1000.0, 10000.0, 100000.0, 1000000.0)
 
 
 def to_iso(seconds: Optional[float]) -> Optional[str]:
@@ -85,7 +87,7 @@ class LogClock:
             self._hms = hms
             self._year = year
         if fraction:
-            return self._value + int(fraction) / (10.0 ** len(fraction))
+            return self._value + int(fraction) / _SCALE[len(fraction)]
         return self._value
 
 
