@@ -28,6 +28,7 @@ MAX_GROUPS = 1000  # distinct group names kept (then "(other)")
 MAX_SAMPLES = 20  # failure samples kept per group and victims per restart
 MAX_RECENT = 64  # unattributed failures remembered per group for late attribution
 MAX_PENDING_EXC = 256  # (pid, tid) awaiting the last line of a traceback
+MAX_MESSAGES = 4096  # distinct messages whose event is remembered (then all forgotten)
 
 # A daemon killed outright (no trigger line) is noticed by the Apache parent up to
 # a second later: failures this many seconds before the death line are its victims.

@@ -3,10 +3,11 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The block reader: finds the lines that matter in large blocks of a log, literal first.
 
-Files are read in blocks of BLOCK_SIZE bytes cut at a line end. Only lines holding
-mod_wsgi's module tag ``[wsgi:`` or one of Apache's ``AH004`` codes can change the
-report (the restart state machine needs the mod_wsgi lines and Apache's AH00489 and
-AH00491-AH00494 notices). Per block:
+Files are read BLOCK_SIZE bytes at a time and each read is used in place, as a chunk
+of whole lines (only a line cut by the end of a read is joined into a buffer of its
+own). Only lines holding mod_wsgi's module tag ``[wsgi:`` or one of Apache's ``AH004``
+codes can change the report (the restart state machine needs the mod_wsgi lines and
+Apache's AH00489 and AH00491-AH00494 notices). Per chunk:
 
 * the newlines are counted (``bytes.count``) for the line numbers and ``lines``;
 * one regex whose pattern starts with the literal ``[wsgi:`` runs over the block: the
@@ -26,7 +27,10 @@ from __future__ import annotations
 import re
 from typing import Dict, Iterable, Iterator, List, Optional, Tuple
 
-from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.error_log.base import NAME
+from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.error_log.base import (
+    MAX_MESSAGES,
+    NAME,
+)
 from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.error_log.events import (
     MAY_BE_EVENT,
     Args,
@@ -41,8 +45,6 @@ from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.error_log.times
 
 # Bytes read at a time.
 BLOCK_SIZE = 1 << 20
-# Distinct messages whose event is remembered (then forgotten all at once).
-MAX_MESSAGES = 4096
 
 _MONTH = rb"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
 # After "[pid": the rest of the header, up to the message. Optional parts are written
@@ -83,7 +85,7 @@ _WSGI = re.compile(
 )
 _EVENT = 7
 _QUIET = 8
-_UNSEEN = ("", ())
+_UNSEEN = object()  # a message not classified yet
 _APACHE = re.compile(rb"AH004")
 
 
@@ -175,6 +177,7 @@ class Reader:
             self._chunk(block, lo, hi)
 
     def _chunk(self, block: bytes, lo: int, hi: int) -> None:
+        """Read the lines of ``block[lo:hi]`` (see ``chunks``)."""
         self._newlines = 0
         self._counted = lo
         self._last_read = -1
@@ -212,6 +215,7 @@ class Reader:
         )
 
     def _wsgi_match(self, block: bytes, match: re.Match) -> None:
+        """Read the line of an occurrence of ``[wsgi:`` (see _WSGI)."""
         hit = match.start()
         kind = match.lastindex
         if kind is None:
@@ -245,7 +249,8 @@ class Reader:
 
     def _when(self, block: bytes, start: int, hit: int) -> float:
         """Time of the well-formed mod_wsgi line at ``start`` whose tag is at ``hit``
-        (the fraction is empty when the stamp has none)."""
+        (the fraction is empty when the stamp has none; the month is known, _WSGI's
+        lookbehind checked it)."""
         return self.clock.seconds(
             block[start + 5 : start + 20], block[start + 21 : hit - 7], block[hit - 6 : hit - 2]
         )

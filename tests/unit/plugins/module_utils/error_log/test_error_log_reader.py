@@ -245,3 +245,20 @@ def test_filter_drops_most_lines_that_are_no_event():
     quiet = [m for m in MESSAGES if classify(m) is None]
     dropped = [m for m in quiet if not MAY_BE.match(m)]
     assert len(dropped) > 0.8 * len(quiet)
+
+
+def test_remembered_messages_are_bounded(tmp_path, monkeypatch):
+    path = tmp_path / "error.log"
+    path.write_bytes(ALL)
+    expected = without_sources(analyse([str(path)]))
+    monkeypatch.setattr(reader, "MAX_MESSAGES", 3)
+    seen = []
+    classify_events = reader.Reader._classify
+
+    def watched(self, msg):
+        seen.append(len(self._events))
+        return classify_events(self, msg)
+
+    monkeypatch.setattr(reader.Reader, "_classify", watched)
+    assert without_sources(analyse([str(path)])) == expected
+    assert max(seen) == 3 and len(seen) > 100
