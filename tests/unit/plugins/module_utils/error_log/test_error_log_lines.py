@@ -20,14 +20,15 @@ from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.error_log.event
 from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.error_log.stacks import (
     is_app_file,
 )
-from ansible_collections.wsgiscale.mod_wsgi.tests.unit.plugins.module_utils.error_log.line_reader import (  # noqa: E501
-    HEADER,
-    LineReader,
-    read_lines,
+from ansible_collections.wsgiscale.mod_wsgi.tests.unit.plugins.module_utils.error_log import (
+    line_reader,
 )
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+HEADER = line_reader.HEADER
+LineReader = line_reader.LineReader
+read_lines = line_reader.read_lines
 LOGS = Path(__file__).resolve().parents[4] / "fixtures" / "logs"
 T = "[Thu Nov 26 17:27:57.215402 2026]"
 

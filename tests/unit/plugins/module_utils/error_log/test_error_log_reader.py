@@ -24,14 +24,15 @@ from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.error_log.event
     MAY_BE_EVENT,
     classify,
 )
-from ansible_collections.wsgiscale.mod_wsgi.tests.unit.plugins.module_utils.error_log.line_reader import (  # noqa: E501
-    HEADER,
-    read_lines,
-    split_lines,
+from ansible_collections.wsgiscale.mod_wsgi.tests.unit.plugins.module_utils.error_log import (
+    line_reader,
 )
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+HEADER = line_reader.HEADER
+read_lines = line_reader.read_lines
+split_lines = line_reader.split_lines
 LOGS = Path(__file__).resolve().parents[4] / "fixtures" / "logs"
 ALL = b"".join(path.read_bytes() for path in sorted(LOGS.glob("*.log")))
 REAL_LINES = ALL.splitlines(keepends=True)

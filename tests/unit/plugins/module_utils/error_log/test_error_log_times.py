@@ -48,6 +48,14 @@ def test_log_stamps(hms, fraction, year, seconds):
     assert clock.seconds(hms, b"75", year) == (None if seconds is None else int(seconds) + 0.75)
 
 
+FIXTURE = (LOGS / "mod_wsgi-4.9-request-timeout.log").read_text().splitlines()
+# A trigger, a failure it causes and a line that is no event, from a real log.
+LINES = [
+    next(line for line in FIXTURE if fragment in line)
+    for fragment in ("request time limit exceeded", "Truncated or oversized", "Initializing")
+]
+
+
 @pytest.mark.parametrize(
     ("stamp", "expected"),
     [
@@ -62,15 +70,9 @@ def test_log_stamps(hms, fraction, year, seconds):
 def test_stamps_of_read_lines(tmp_path, stamp, expected):
     """Every fraction length goes through the block reader's own slicing."""
     path = tmp_path / "error.log"
-    path.write_text(
-        f"[{stamp}] [wsgi:info] [pid 7:tid 9] mod_wsgi (pid=7): Daemon process request time"
-        " limit exceeded, stopping process 'g'.\n"
-        f"[{stamp}] [wsgi:error] [pid 8:tid 8] [client 127.0.0.1:1] Truncated or oversized"
-        " response headers received from daemon process 'g': /srv/app.wsgi\n"
-        f"[{stamp}] [wsgi:info] [pid 7:tid 9] mod_wsgi (pid=7): Initializing Python.\n"
-    )
+    path.write_text("".join(f"[{stamp}]{line[line.index(']') + 1 :]}\n" for line in LINES))
     result = analyse([str(path)])
-    (restart,) = result["groups"]["g"]["restarts"]
+    (restart,) = result["groups"]["demo"]["restarts"]
     assert restart["time"] == expected
     assert restart["victims"]["samples"][0]["time"] == expected
     assert result["first_time"] == result["last_time"] == expected
