@@ -23,9 +23,10 @@ description:
     level info, so Apache needs C(LogLevel warn wsgi:info) (or C(info)) for restarts to be
     seen; failures are logged at C(error) and are always seen.
   - Reads rotated logs too (C(error.log.2.gz), C(error.log.1), C(error.log)), oldest first;
-    gzip files are recognised by their content. Lines are streamed, so memory stays flat
-    however large the logs are, and damaged, binary or unknown lines are skipped and
-    counted in RV(lines_unparsed).
+    gzip files are recognised by their content. Logs are read in blocks, so memory stays
+    flat however large they are. Only lines holding mod_wsgi's C([wsgi:) module tag or one
+    of Apache's C(AH004) codes are parsed (a literal scan finds them first); those not in
+    Apache's default error log format are skipped and counted in RV(lines_unparsed).
   - See C(docs/forensics.md) for the workflow from a 502 to the API call that exceeded
     C(request-timeout).
 author:
@@ -95,7 +96,8 @@ notes:
     (C(truncated-response), C(socket-timeout), C(queue-timeout), C(connect-failed)), hit
     the same group, and were logged between the restart's first line and the Apache
     parent noticing the death; for a process that died without a trigger line (a signal),
-    from 2 seconds before that.
+    from 2 seconds before that. A restart whose end is never logged stops collecting victims
+    300 seconds after its first line.
 seealso:
   - module: wsgiscale.mod_wsgi.daemon_info
   - name: mod_wsgi WSGIDaemonProcess directive
@@ -323,23 +325,27 @@ totals:
            "failures": 3, "failures_by_kind": {"truncated-response": 3}, "victims": 3,
            "interrupts": 0}
 lines:
-  description: Lines read.
+  description: Lines in the files read, whatever they hold.
   returned: always
   type: int
 lines_unparsed:
-  description: Lines not in Apache's error log format (damaged, binary, other formats).
+  description:
+    - Lines holding C([wsgi:) or C(AH004) that are not in Apache's default error log
+      format (damaged, cut short, or another C(ErrorLogFormat)). Other lines are not parsed.
   returned: always
   type: int
 lines_before_since:
-  description: Lines skipped because they are older than O(since).
+  description: Lines holding C([wsgi:) or C(AH004) skipped because they are older than
+    O(since).
   returned: always
   type: int
 first_time:
-  description: Time of the first line considered (ISO 8601, log-local), null if none.
+  description: Time of the first line parsed (a mod_wsgi line or an Apache C(AH004) line)
+    at or after O(since), ISO 8601, log-local; null if none.
   returned: always
   type: str
 last_time:
-  description: Time of the last line considered, null if none.
+  description: Time of the last line parsed at or after O(since), null if none.
   returned: always
   type: str
 since:
@@ -356,25 +362,25 @@ mod_wsgi_versions:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.error_log import (
+    DEFAULT_MAX_RESTARTS,
     ErrorLogError,
     analyse,
     default_log_glob,
     parse_since,
 )
 
+ARGUMENT_SPEC = {
+    "path": {"type": "list", "elements": "path"},
+    "since": {"type": "str"},
+    "process_group": {"type": "str"},
+    "max_restarts": {"type": "int", "default": DEFAULT_MAX_RESTARTS},
+    "app_paths": {"type": "list", "elements": "path"},
+}
+
 
 def main() -> None:
     """Run the module."""
-    module = AnsibleModule(
-        argument_spec={
-            "path": {"type": "list", "elements": "path"},
-            "since": {"type": "str"},
-            "process_group": {"type": "str"},
-            "max_restarts": {"type": "int", "default": 20},
-            "app_paths": {"type": "list", "elements": "path"},
-        },
-        supports_check_mode=True,
-    )
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     params = module.params
     paths = params["path"]
     try:

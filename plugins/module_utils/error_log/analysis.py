@@ -1,0 +1,61 @@
+# Copyright: (c) 2026, wsgiscale maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""One call from log paths to the report: the parts put together."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Iterable, List, Optional
+
+from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.error_log import report
+from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.error_log.base import (
+    DEFAULT_MAX_RESTARTS,
+    NAME,
+)
+from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.error_log.files import (
+    expand_paths,
+    missing_error,
+    open_log,
+)
+from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.error_log.groups import (
+    GroupTable,
+)
+from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.error_log.reader import (
+    Reader,
+    chunks,
+)
+from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.error_log.restarts import (
+    Tracker,
+)
+
+
+def analyse(
+    paths: Iterable[str],
+    *,
+    since: Optional[float] = None,
+    process_group: Optional[str] = None,
+    max_restarts: int = DEFAULT_MAX_RESTARTS,
+    app_paths: Optional[Iterable[str]] = None,
+    allow_missing: bool = False,
+) -> Dict[str, Any]:
+    """Read the error logs named by ``paths`` (files or globs) and return the report.
+
+    ``since`` is in log-scale seconds (see ``parse_since``). A pattern matching nothing
+    is an error, unless ``allow_missing`` (then a warning). The report has the keys of
+    ``report.build`` plus ``files`` and ``warnings``.
+    """
+    tracker = Tracker(GroupTable(process_group, max_restarts), app_paths)
+    files, missing = expand_paths(paths)
+    warnings: List[str] = []
+    if missing:
+        if not allow_missing:
+            raise missing_error(missing)
+        warnings.append(f"{NAME}: no error log matches {', '.join(missing)}")
+    reader = Reader(tracker, since)
+    for path in files:
+        with open_log(path) as handle:
+            reader.read(path, chunks(handle, warnings, path))
+    result = report.build(tracker, reader.counts)
+    result["files"] = files
+    result["warnings"] = warnings
+    return result
