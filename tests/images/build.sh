@@ -3,7 +3,8 @@
 #
 #   tests/images/build.sh [bookworm|trixie ...]   (default: both)
 #
-# An image is rebuilt only when it is missing (cached by presence) or when
+# An image is rebuilt only when it is missing or was built by another recipe
+# (the wsgiscale.recipe label; cached by presence otherwise) or when
 # FORCE=1 is set. Image names: localhost/wsgiscale-apache:<suite>.
 # Debian 12 (bookworm): Apache 2.4, mod_wsgi 4.9, Python 3.11.
 # Debian 13 (trixie):   Apache 2.4, mod_wsgi 5.0, Python 3.13.
@@ -17,8 +18,14 @@ suites=("$@")
 [ "${#suites[@]}" -gt 0 ] || suites=(bookworm trixie)
 
 # Packages: Apache, mod_wsgi, Python for Ansible, python3-apt for ansible's apt
-# module (a --network none container cannot fetch it), procps for ps/pgrep.
-packages=apache2,libapache2-mod-wsgi-py3,python3,python3-apt,procps,ca-certificates
+# module (a --network none container cannot fetch it), procps for ps/pgrep, and
+# tini as PID 1: it reaps orphaned processes like a host's init does. Without a
+# reaping PID 1, Apache's children become zombies on a restart and the init
+# script's stop waits about a minute for them.
+packages=apache2,libapache2-mod-wsgi-py3,python3,python3-apt,procps,ca-certificates,tini
+
+# Bump when the recipe changes: an image whose label differs is rebuilt.
+recipe=2
 
 mirror() {
   # First Debian mirror configured on this machine (deb822 or one-line format).
@@ -32,8 +39,9 @@ mirror() {
 
 build() {
   local suite=$1 image="localhost/wsgiscale-apache:$1"
-  if [ "${FORCE:-0}" != 1 ] && podman image exists "$image"; then
-    echo "image $image: present (cached)"
+  if [ "${FORCE:-0}" != 1 ] && podman image exists "$image" \
+     && [ "$(podman image inspect --format '{{ index .Config.Labels "wsgiscale.recipe" }}' "$image")" = "$recipe" ]; then
+    echo "image $image: present (cached, recipe $recipe)"
     return 0
   fi
   local root
@@ -47,7 +55,9 @@ build() {
   rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
   # Apache must not start at image build time; the role starts it.
   tar -C "$root" -c . | podman import \
+    --change 'ENTRYPOINT ["/usr/bin/tini", "--"]' \
     --change 'CMD ["/bin/sh", "-c", "trap exit TERM; while :; do sleep 3600 & wait; done"]' \
+    --change "LABEL wsgiscale.recipe=$recipe" \
     --change 'ENV LANG=C.UTF-8' \
     - "$image" >/dev/null
   echo "image $image: built"
