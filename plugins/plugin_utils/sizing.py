@@ -86,6 +86,8 @@ REQUEST_TIMEOUT_FLOOR_S = 5.0
 REQUEST_TIMEOUT_LATENCY_FACTOR = 10.0
 #: queue-timeout floor (seconds); mod_wsgi docs: real-time services 5-10 s.
 QUEUE_TIMEOUT_FLOOR_S = 5
+#: shutdown-timeout / graceful-timeout floor (seconds): mod_wsgi's shutdown default.
+DRAIN_TIMEOUT_FLOOR_S = 5
 #: mod_wsgi's daemon listen-backlog default.
 LISTEN_BACKLOG_DEFAULT = 100
 #: mod_wsgi accepts up to 65533 threads per daemon process.
@@ -484,6 +486,19 @@ def queue_timeout(inp: Mapping[str, Any]) -> int:
     )
 
 
+def drain_timeout(inp: Mapping[str, Any]) -> int:
+    """shutdown-timeout and graceful-timeout: time a stopping daemon gives its requests.
+
+    max(5 s, 10 x latency): a request that is not hung finishes before its daemon
+    exits (maximum-requests, restart-interval, SIGUSR1, Apache stop). On an Apache
+    graceful reload APR kills the old daemons 3 s after SIGTERM whatever this is.
+    """
+    return max(
+        DRAIN_TIMEOUT_FLOOR_S,
+        _ceil(REQUEST_TIMEOUT_LATENCY_FACTOR * inp["latency_ms"] / 1000.0),
+    )
+
+
 def max_request_workers(total_threads: int) -> int:
     """Apache MaxRequestWorkers needed in front of the daemons: ceil(1.5 P T) + 10."""
     return _ceil(1.5 * total_threads) + 10
@@ -581,18 +596,23 @@ def _apache_settings(
     mrw = max_request_workers(processes * threads)
     rt, rt_eff, rt_rule = request_timeout(inp, threads)
     qt = queue_timeout(inp)
+    drain = drain_timeout(inp)
     backlog = max(LISTEN_BACKLOG_DEFAULT, mrw)
     settings = {
         "max_request_workers": mrw,
         "request_timeout": rt,
         "effective_request_timeout_s": rt_eff,
         "queue_timeout": qt,
+        "shutdown_timeout": drain,
+        "graceful_timeout": drain,
         "listen_backlog": backlog,
         "options": {
             "processes": processes,
             "threads": threads,
             "request-timeout": rt,
             "queue-timeout": qt,
+            "graceful-timeout": drain,
+            "shutdown-timeout": drain,
             "listen-backlog": backlog,
         },
     }
@@ -904,7 +924,9 @@ def _timeout_reasons(inp: Mapping[str, Any], plan: Mapping[str, Any], rt_rule: s
     return [
         request,
         f"queue-timeout={plan['queue_timeout']} s sheds requests that waited that long for a "
-        f"thread (overload) instead of queueing them; listen-backlog={plan['listen_backlog']}"
+        f"thread (overload) instead of queueing them; shutdown-timeout and graceful-timeout="
+        f"{plan['shutdown_timeout']} s let a stopping daemon finish requests up to "
+        f"{REQUEST_TIMEOUT_LATENCY_FACTOR:g} x latency; listen-backlog={plan['listen_backlog']}"
         f" and Apache MaxRequestWorkers >= ceil(1.5 x {plan['total_threads']}) + 10 = "
         f"{plan['max_request_workers']}.",
     ]

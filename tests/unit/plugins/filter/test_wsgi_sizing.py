@@ -51,6 +51,8 @@ def test_plan_has_the_public_keys():
         "threads",
         "request-timeout",
         "queue-timeout",
+        "graceful-timeout",
+        "shutdown-timeout",
         "listen-backlog",
     }
     assert plan["inputs"]["memory_mb"] == 7812

@@ -194,6 +194,8 @@ def test_reference_9k_numbers():
         "threads": 20,
         "request-timeout": 3,
         "queue-timeout": 5,
+        "graceful-timeout": 5,
+        "shutdown-timeout": 5,
         "listen-backlog": 100,
     }
     assert plan["effective_request_timeout_s"] == pytest.approx(60.0)
@@ -826,3 +828,13 @@ def test_property_host_plan_never_exceeds_host(apps, vcpus, memory):
             assert app["gil_utilization"] < 1.0
     else:
         assert plan["reasons"]
+
+
+@pytest.mark.parametrize(
+    ("latency_ms", "expected"),
+    [(1, 5), (100, 5), (500, 5), (501, 6), (2000, 20), (12345, 124)],
+)
+def test_drain_timeouts_cover_ten_times_the_latency(latency_ms, expected):
+    plan = size_plan(8, target_rpm=60, latency_ms=latency_ms, cpu_ms=min(1, latency_ms))
+    assert plan["shutdown_timeout"] == plan["graceful_timeout"] == expected
+    assert plan["options"]["shutdown-timeout"] == plan["options"]["graceful-timeout"] == expected
