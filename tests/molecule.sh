@@ -1,21 +1,58 @@
 #!/usr/bin/env bash
-# Run molecule scenarios one after another, keep going when one fails so CI shows
+# Run molecule scenarios, several at a time, keep going when one fails so CI shows
 # every failure, and end with a summary line: "molecule: N passed, M failed".
 #   tests/molecule.sh default rollback ...
+# MOLECULE_JOBS (default 3) scenarios run at once; each writes its whole output to
+# build/molecule/<scenario>.log, and the log of a failed scenario is printed at the
+# end. Each scenario has its own containers (wsgiscale-<scenario>-<suite>), so
+# scenarios never share state.
 set -uo pipefail
+
+jobs=${MOLECULE_JOBS:-3}
+logs=build/molecule
+mkdir -p "$logs"
+
+run_one() {
+  local scenario=$1 start=$SECONDS
+  if molecule test -s "$scenario" >"$logs/$scenario.log" 2>&1; then
+    echo "molecule scenario $scenario: passed in $((SECONDS - start)) s"
+  else
+    echo "molecule scenario $scenario: FAILED after $((SECONDS - start)) s"
+    return 1
+  fi
+}
+
+declare -A pids=()
 passed=0
 failed=0
 failures=()
-for scenario in "$@"; do
-  start=$SECONDS
-  if molecule test -s "$scenario"; then
+
+reap() {
+  # Wait for any one running scenario and count its result.
+  local pid scenario
+  wait -n -p pid "${!pids[@]}"
+  local rc=$?
+  scenario=${pids[$pid]}
+  unset "pids[$pid]"
+  if [ "$rc" -eq 0 ]; then
     passed=$((passed + 1))
-    echo "molecule scenario $scenario: passed in $((SECONDS - start)) s"
   else
     failed=$((failed + 1))
     failures+=("$scenario")
-    echo "molecule scenario $scenario: FAILED after $((SECONDS - start)) s"
   fi
+}
+
+for scenario in "$@"; do
+  while [ "${#pids[@]}" -ge "$jobs" ]; do reap; done
+  run_one "$scenario" &
+  pids[$!]=$scenario
+  echo "molecule scenario $scenario: started (log: $logs/$scenario.log)"
+done
+while [ "${#pids[@]}" -gt 0 ]; do reap; done
+
+for scenario in "${failures[@]}"; do
+  echo "==================== $logs/$scenario.log (last 300 lines) ===================="
+  tail -n 300 "$logs/$scenario.log"
 done
 [ "$failed" -eq 0 ] || echo "failed scenarios: ${failures[*]}"
 echo "molecule: $passed passed, $failed failed"
