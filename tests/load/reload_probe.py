@@ -314,7 +314,7 @@ def daemon_pids(box: Container) -> dict:
 def server_status(box: Container) -> dict:
     """Return mod_status ?auto figures (Processes, scoreboard size)."""
     text = box.sh(
-        "python3 -c \"import urllib.request as u; print(u.urlopen("
+        'python3 -c "import urllib.request as u; print(u.urlopen('
         "'http://127.0.0.1/server-status?auto', timeout=5).read().decode())\"",
         check=False,
     )
@@ -526,9 +526,7 @@ HEADER = (
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the command line parser."""
-    parser = argparse.ArgumentParser(
-        prog="reload_probe.py", description=__doc__.split("\n\n")[2]
-    )
+    parser = argparse.ArgumentParser(prog="reload_probe.py", description=__doc__.split("\n\n")[2])
     parser.add_argument("--suite", action="append", choices=SUITES, help="(both)")
     parser.add_argument("--case", action="append", help="case name (all); see --list")
     parser.add_argument("--rate", type=float, default=30.0, help="requests/s (30)")
