@@ -93,8 +93,17 @@ class Case:
     long_ms: int = 0
     long_rate: float = 1.0
     post_s: float = 12.0
+    rate: float | None = None
+    pid1: str = ""
 
 
+# A restart as systemd does it on Debian (ExecStop=apachectl graceful-stop, then wait
+# for the main process to exit, then ExecStart).
+GRACEFUL_STOP_START = (
+    "p=$(cat /var/run/apache2/apache2.pid); apache2ctl graceful-stop;"
+    " while kill -0 $p 2>/dev/null; do sleep 0.1; done; apache2ctl start"
+)
+STOP_START = "service apache2 stop; service apache2 start"
 SIGUSR1_PROBE = (
     "for p in $(ps -eo pid=,args= | awk '$2 == \"(wsgi:probe)\" {print $1}'); "
     "do kill -USR1 $p; done"
@@ -142,8 +151,35 @@ CASES = [
     Case(
         "restart-stop-start",
         "service apache2 stop; service apache2 start (what Ansible's service module runs)",
-        "service apache2 stop; service apache2 start",
+        STOP_START,
         change_probe={"threads": 12},
+    ),
+    Case(
+        "restart-graceful-stop",
+        "apache2ctl graceful-stop, wait for the parent to exit, start (systemd's way)",
+        GRACEFUL_STOP_START,
+        change_probe={"threads": 12},
+    ),
+    Case(
+        "restart-service-nonreaping",
+        "service apache2 restart in a container whose PID 1 (sleep infinity) reaps no orphans",
+        "service apache2 restart",
+        pid1="sleep infinity",
+        post_s=8.0,
+    ),
+    Case(
+        "restart-stop-start-nonreaping",
+        "service apache2 stop; service apache2 start, PID 1 reaps no orphans",
+        STOP_START,
+        pid1="sleep infinity",
+        post_s=8.0,
+    ),
+    Case(
+        "graceful-queued",
+        "graceful while requests queue for the daemon (1 process x 2 threads at 18 rps)",
+        "apache2ctl graceful",
+        probe={"processes": 1, "threads": 2},
+        rate=18.0,
     ),
     Case(
         "inflight-2s-graceful",
@@ -171,6 +207,12 @@ CASES = [
         long_ms=8000,
     ),
     Case(
+        "inflight-8s-graceful-stop",
+        "graceful-stop, wait, start (systemd's way) with 8 s requests in flight",
+        GRACEFUL_STOP_START,
+        long_ms=8000,
+    ),
+    Case(
         "inflight-8s-sigusr1",
         "SIGUSR1 to the probe daemons with 8 s requests in flight, graceful-timeout=15",
         SIGUSR1_PROBE,
@@ -194,10 +236,15 @@ CASES = [
 class Container:
     """A probe container, driven with podman exec."""
 
-    def __init__(self, suite: str) -> None:
-        """Name the container for the suite; nothing runs until create()."""
+    def __init__(self, suite: str, pid1: str = "") -> None:
+        """Name the container for the suite; nothing runs until create().
+
+        pid1: a command to run as the container's PID 1 instead of the image's
+        (whose shell loop reaps orphaned processes).
+        """
         self.suite = suite
-        self.name = f"loadgen-probe-{suite}"
+        self.pid1 = pid1
+        self.name = f"loadgen-probe-{suite}" + ("-nonreaping" if pid1 else "")
 
     def podman(self, *args: str, stdin: str | None = None, check: bool = True) -> str:
         """Run a podman command and return its stdout."""
@@ -220,7 +267,8 @@ class Container:
         """Start a fresh container and copy the app and the load generator in."""
         self.remove()
         image = f"localhost/wsgiscale-apache:{self.suite}"
-        self.podman("run", "-d", "--name", self.name, "--network", "none", image)
+        command = self.pid1.split() if self.pid1 else []
+        self.podman("run", "-d", "--name", self.name, "--network", "none", image, *command)
         self.sh(f"mkdir -p {IN} {WORK}")
         for name in ("calibrated_app.wsgi", "loadgen.py"):
             self.podman("cp", str(HERE / name), f"{self.name}:{IN}/{name}")
@@ -420,7 +468,27 @@ def log_excerpt(box: Container) -> list:
     """Apache's error log lines about the event (lifecycle and failures)."""
     lines = box.sh("cat /var/log/apache2/error.log", check=False).splitlines()
     kept = [line for line in lines if LOG_KEEP.search(line) and "AH00558" not in line]
-    return kept[:60]
+    return kept[:100]
+
+
+def log_signals(lines: list) -> str:
+    """Summarise what Apache complained about: AH codes and mod_wsgi request errors."""
+    found: dict = {}
+    patterns = {
+        "503 no daemon socket": "Unable to connect to WSGI daemon",
+        "500 truncated": "Truncated or oversized response headers",
+        "502/500 daemon closed": "WSGI014",
+        "eviction timer expired": "graceful timer expired",
+    }
+    for line in lines:
+        level = re.search(r"\[\w+:(warn|error|crit|alert|emerg)\]", line)
+        code = re.search(r"AH\d{5}", line)
+        if level and code:
+            found[code.group(0)] = found.get(code.group(0), 0) + 1
+        for label, needle in patterns.items():
+            if needle in line:
+                found[label] = found.get(label, 0) + 1
+    return ", ".join(f"{key} x{value}" for key, value in found.items()) or "-"
 
 
 def prepare_case(box: Container, case: Case) -> None:
@@ -440,7 +508,7 @@ def run_case(box: Container, case: Case, rate: float) -> dict:
     """Measure one case; return its figures."""
     prepare_case(box, case)
     tags = ["main"]
-    start_load(box, "main", APP_URL, rate, "poisson")
+    start_load(box, "main", APP_URL, case.rate or rate, "poisson")
     if case.long_ms:
         long_url = f"http://127.0.0.1/probe?io_ms={case.long_ms}"
         start_load(box, "long", long_url, case.long_rate, "constant")
@@ -500,9 +568,9 @@ def row(suite: str, result: dict) -> str:
     long = result.get("long")
     long_text = "-"
     if long:
-        long_text = f"{long['window']['requests']} open, {long['window']['failed']} failed"
-        if long["window"]["failed"]:
-            long_text += f" ({kinds(long['window'])})"
+        long_text = f"{long['run']['requests']} sent, {long['run']['failed']} failed"
+        if long["run"]["failed"]:
+            long_text += f" ({kinds(long['run'])})"
     cells = [
         result["case"],
         suite,
@@ -514,13 +582,15 @@ def row(suite: str, result: dict) -> str:
         f"{result['event']['seconds']:.2f}",
         str(main["first_new_answer_s"]),
         long_text,
+        log_signals(result["log"]),
     ]
     return "| " + " | ".join(cells) + " |"
 
 
 HEADER = (
     "| case | suite | sent | failed (kind:n) | p99 ms (window) | max ms (window) | daemons |"
-    " event s | first new answer s | long requests |\n|---|---|---|---|---|---|---|---|---|---|"
+    " event s | first new answer s | long requests | Apache logged |\n"
+    "|---|---|---|---|---|---|---|---|---|---|---|"
 )
 
 
@@ -552,20 +622,23 @@ def main(argv: list | None = None) -> int:
     results: dict = {}
     sys.stdout.write(HEADER + "\n")
     for suite in args.suite or SUITES:
-        box = Container(suite)
-        box.create()
+        results[suite] = []
+        boxes: dict = {}
         try:
-            results[suite] = []
             for case in chosen:
-                result = run_case(box, case, args.rate)
+                if case.pid1 not in boxes:
+                    boxes[case.pid1] = Container(suite, case.pid1)
+                    boxes[case.pid1].create()
+                result = run_case(boxes[case.pid1], case, args.rate)
                 results[suite].append(result)
                 sys.stdout.write(row(suite, result) + "\n")
                 sys.stdout.flush()
                 if args.json:
                     Path(args.json).write_text(json.dumps(results, indent=1) + "\n")
         finally:
-            if not args.keep:
-                box.remove()
+            for box in boxes.values():
+                if not args.keep:
+                    box.remove()
     return 0
 
 
