@@ -6,6 +6,7 @@
     python3 tests/load/reload_probe.py [--suite bookworm] [--suite trixie]
                                        [--case NAME ...] [--json FILE] [--keep]
     python3 tests/load/reload_probe.py --list
+    python3 tests/load/reload_probe.py --calibrate [--suite bookworm]
 
 Runs on the host with podman (standard library only). Per suite it starts one
 container ``loadgen-probe-<suite>`` from ``localhost/wsgiscale-apache:<suite>`` with
@@ -23,6 +24,10 @@ command returned), the daemon pids before and after, how long the event command
 took, how long until a new daemon answered, Apache's own lines about the event, and,
 for cases with long requests in flight, what happened to those. The container is
 removed at the end unless --keep. Traffic never leaves the container.
+
+``--calibrate`` instead serves the calibrated app one request at a time with a few
+CPU/I/O profiles and prints the app's own time beside cpu_ms + io_ms, and the
+client latency beside it (what Apache and mod_wsgi add).
 """
 
 from __future__ import annotations
@@ -548,6 +553,66 @@ def run_case(box: Container, case: Case, rate: float) -> dict:
     return result
 
 
+# ---------------------------------------------------------------- calibration
+
+# (cpu_ms, io_ms, io_dist) served one at a time: the app's own time should be about
+# cpu_ms + io_ms, and the client latency minus the app time is what Apache and
+# mod_wsgi add per request.
+CALIBRATION = [(0, 0, "const"), (2, 100, "const"), (20, 50, "const"), (50, 0, "const")]
+CALIBRATION_HEADER = (
+    "| suite | mod_wsgi | cpu_ms | io_ms | requests | app ms p50 | app ms mean | cpu ms p50 |"
+    " queue ms p50 | latency ms p50 | latency - app ms |\n"
+    "|---|---|---|---|---|---|---|---|---|---|---|"
+)
+
+
+def calibrate(box: Container, seconds: float = 10.0) -> list:
+    """Serve each calibration profile at concurrency about 1 and compare the times."""
+    prepare_case(box, Case("calibrate", "", ""))
+    version = box.sh(
+        "python3 -c \"import urllib.request as u; r = u.urlopen('http://127.0.0.1/probe');"
+        " print(r.headers['X-Calib-Mod-Wsgi'])\""
+    ).strip()
+    rows = []
+    for cpu_ms, io_ms, dist in CALIBRATION:
+        tag = f"cal-{cpu_ms}-{io_ms}"
+        url = f"http://127.0.0.1/probe?cpu_ms={cpu_ms}&io_ms={io_ms}&io_dist={dist}"
+        # One request at a time: the next is due only after the slowest one ends.
+        rate = 1000.0 / (2 * (cpu_ms + io_ms) + 50)
+        box.sh(
+            f"python3 {IN}/loadgen.py run '{url}' --arrivals constant --rate {rate:.3f}"
+            f" --duration {seconds} --json {WORK}/{tag}.json --jsonl {WORK}/{tag}.jsonl"
+        )
+        summary = summarise(box, tag, 0, 1e12)
+        cpu = [r.get("cpu_ms") for r in records(box, tag) if "error" not in r]
+        rows.append(
+            {
+                "mod_wsgi": version,
+                "cpu_ms": cpu_ms,
+                "io_ms": io_ms,
+                "requests": summary["requests"],
+                "failed": summary["failed"],
+                "app_ms_p50": summary["app_ms"]["p50"],
+                "app_ms_mean": summary["app_ms"]["mean"],
+                "cpu_ms_p50": sorted(cpu)[len(cpu) // 2] if cpu else None,
+                "queue_ms_p50": summary["queue_wait_ms"]["p50"],
+                "latency_ms_p50": summary["latency_ms"]["p50"],
+            }
+        )
+    return rows
+
+
+def calibration_row(suite: str, item: dict) -> str:
+    """One markdown row of the calibration table."""
+    overhead = None
+    if item["latency_ms_p50"] is not None and item["app_ms_p50"] is not None:
+        overhead = round(item["latency_ms_p50"] - item["app_ms_p50"], 3)
+    cells = [suite, item["mod_wsgi"], item["cpu_ms"], item["io_ms"], item["requests"]]
+    cells += [item["app_ms_p50"], item["app_ms_mean"], item["cpu_ms_p50"]]
+    cells += [item["queue_ms_p50"], item["latency_ms_p50"], overhead]
+    return "| " + " | ".join(str(cell) for cell in cells) + " |"
+
+
 # ---------------------------------------------------------------- report
 
 
@@ -603,22 +668,35 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--json", help="write all results to this file")
     parser.add_argument("--keep", action="store_true", help="keep the container")
     parser.add_argument("--list", action="store_true", help="list the cases and exit")
+    parser.add_argument(
+        "--calibrate",
+        action="store_true",
+        help="instead of the cases, check app time against cpu_ms + io_ms at concurrency 1",
+    )
     return parser
 
 
-def main(argv: list | None = None) -> int:
-    """Run the chosen cases on the chosen suites and print a table."""
-    args = build_parser().parse_args(argv)
-    if args.list:
-        for case in CASES:
-            sys.stdout.write(f"{case.name:30} {case.about}\n")
-        return 0
-    chosen = [case for case in CASES if not args.case or case.name in args.case]
-    unknown = set(args.case or ()) - {case.name for case in CASES}
-    if unknown:
-        sys.stderr.write(f"reload_probe: unknown case(s) {sorted(unknown)}; see --list\n")
-        return 2
-    os.environ.setdefault("CONTAINERS_CONF", str(HERE.parent / "containers.conf"))
+def run_calibration(args: argparse.Namespace) -> int:
+    """Run the calibration on each suite and print its table."""
+    results: dict = {}
+    sys.stdout.write(CALIBRATION_HEADER + "\n")
+    for suite in args.suite or SUITES:
+        box = Container(suite)
+        box.create()
+        try:
+            results[suite] = calibrate(box)
+        finally:
+            if not args.keep:
+                box.remove()
+        for item in results[suite]:
+            sys.stdout.write(calibration_row(suite, item) + "\n")
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=1) + "\n")
+    return 0
+
+
+def run_cases(args: argparse.Namespace, chosen: list) -> int:
+    """Run the chosen cases on each suite, printing a table row per case."""
     results: dict = {}
     sys.stdout.write(HEADER + "\n")
     for suite in args.suite or SUITES:
@@ -640,6 +718,24 @@ def main(argv: list | None = None) -> int:
                 if not args.keep:
                     box.remove()
     return 0
+
+
+def main(argv: list | None = None) -> int:
+    """Run the chosen cases (or the calibration) on the chosen suites."""
+    args = build_parser().parse_args(argv)
+    if args.list:
+        for case in CASES:
+            sys.stdout.write(f"{case.name:30} {case.about}\n")
+        return 0
+    chosen = [case for case in CASES if not args.case or case.name in args.case]
+    unknown = set(args.case or ()) - {case.name for case in CASES}
+    if unknown:
+        sys.stderr.write(f"reload_probe: unknown case(s) {sorted(unknown)}; see --list\n")
+        return 2
+    os.environ.setdefault("CONTAINERS_CONF", str(HERE.parent / "containers.conf"))
+    if args.calibrate:
+        return run_calibration(args)
+    return run_cases(args, chosen)
 
 
 if __name__ == "__main__":
