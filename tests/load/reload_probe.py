@@ -206,6 +206,13 @@ CASES = [
         long_ms=8000,
     ),
     Case(
+        "inflight-8s-graceful-qt2",
+        "graceful with 8 s requests in flight, queue-timeout=2",
+        "apache2ctl graceful",
+        probe={"queue-timeout": 2},
+        long_ms=8000,
+    ),
+    Case(
         "inflight-8s-restart",
         "service apache2 restart with 8 s requests in flight",
         "service apache2 restart",
