@@ -6,6 +6,7 @@
     python3 tests/load/reload_probe.py [--suite bookworm] [--suite trixie]
                                        [--case NAME ...] [--json FILE] [--keep]
     python3 tests/load/reload_probe.py --list
+    python3 tests/load/reload_probe.py --report FILE
     python3 tests/load/reload_probe.py --calibrate [--suite bookworm]
 
 Runs on the host with podman (standard library only). Per suite it starts one
@@ -628,15 +629,24 @@ def kinds(summary: dict) -> str:
     return " ".join(f"{k}:{v}" for k, v in summary["failed_by_kind"].items()) or "-"
 
 
+def daemon_fate(before: dict, after: dict) -> dict:
+    """Per group: 'kept' (same pids), 'new' (other pids) or 'none' (no daemon left)."""
+    fate = {}
+    for group in sorted(set(before) | set(after)):
+        if not after.get(group):
+            fate[group] = "none"
+        elif before.get(group) == after[group]:
+            fate[group] = "kept"
+        else:
+            fate[group] = "new"
+    return fate
+
+
 def row(suite: str, result: dict) -> str:
     """Return one markdown table row for a case."""
     main = result["main"]
     window = main["window"]
-    pids = result["before"]["pids"], result["after"]["pids"]
-    changed = {
-        group: "kept" if pids[0].get(group) == pids[1].get(group) else "new"
-        for group in sorted(set(pids[0]) | set(pids[1]))
-    }
+    changed = daemon_fate(result["before"]["pids"], result["after"]["pids"])
     long = result.get("long")
     long_text = "-"
     if long:
@@ -675,6 +685,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--json", help="write all results to this file")
     parser.add_argument("--keep", action="store_true", help="keep the container")
     parser.add_argument("--list", action="store_true", help="list the cases and exit")
+    parser.add_argument("--report", help="print the table of a saved --json file and exit")
     parser.add_argument(
         "--calibrate",
         action="store_true",
@@ -733,6 +744,12 @@ def main(argv: list | None = None) -> int:
     if args.list:
         for case in CASES:
             sys.stdout.write(f"{case.name:30} {case.about}\n")
+        return 0
+    if args.report:
+        saved = json.loads(Path(args.report).read_text())
+        sys.stdout.write(HEADER + "\n")
+        for suite, results in saved.items():
+            sys.stdout.writelines(row(suite, result) + "\n" for result in results)
         return 0
     chosen = [case for case in CASES if not args.case or case.name in args.case]
     unknown = set(args.case or ()) - {case.name for case in CASES}
