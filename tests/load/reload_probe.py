@@ -181,6 +181,12 @@ CASES = [
         post_s=8.0,
     ),
     Case(
+        "graceful-repeat",
+        "20 graceful reloads 4 s apart, nothing changed (how often a reload loses a request)",
+        "for i in $(seq 20); do apache2ctl graceful; sleep 4; done",
+        post_s=6.0,
+    ),
+    Case(
         "graceful-queued",
         "graceful while requests queue for the daemon (1 process x 2 threads at 18 rps)",
         "apache2ctl graceful",
@@ -569,8 +575,8 @@ def run_case(box: Container, case: Case, rate: float) -> dict:
 CALIBRATION = [(0, 0, "const"), (2, 100, "const"), (20, 50, "const"), (50, 0, "const")]
 CALIBRATION_HEADER = (
     "| suite | mod_wsgi | cpu_ms | io_ms | requests | app ms p50 | app ms mean | cpu ms p50 |"
-    " queue ms p50 | latency ms p50 | latency - app ms |\n"
-    "|---|---|---|---|---|---|---|---|---|---|---|"
+    " queue ms p50 | latency ms p50 | latency - app ms | host load (1 min) |\n"
+    "|---|---|---|---|---|---|---|---|---|---|---|---|"
 )
 
 
@@ -592,6 +598,7 @@ def calibrate(box: Container, seconds: float = 10.0) -> list:
             f" --duration {seconds} --json {WORK}/{tag}.json --jsonl {WORK}/{tag}.jsonl"
         )
         summary = summarise(box, tag, 0, 1e12)
+        load = box.sh("cut -d' ' -f1 /proc/loadavg").strip()
         cpu = [r.get("cpu_ms") for r in records(box, tag) if "error" not in r]
         rows.append(
             {
@@ -605,6 +612,7 @@ def calibrate(box: Container, seconds: float = 10.0) -> list:
                 "cpu_ms_p50": sorted(cpu)[len(cpu) // 2] if cpu else None,
                 "queue_ms_p50": summary["queue_wait_ms"]["p50"],
                 "latency_ms_p50": summary["latency_ms"]["p50"],
+                "host_loadavg_1m": float(load),
             }
         )
     return rows
@@ -617,7 +625,7 @@ def calibration_row(suite: str, item: dict) -> str:
         overhead = round(item["latency_ms_p50"] - item["app_ms_p50"], 3)
     cells = [suite, item["mod_wsgi"], item["cpu_ms"], item["io_ms"], item["requests"]]
     cells += [item["app_ms_p50"], item["app_ms_mean"], item["cpu_ms_p50"]]
-    cells += [item["queue_ms_p50"], item["latency_ms_p50"], overhead]
+    cells += [item["queue_ms_p50"], item["latency_ms_p50"], overhead, item["host_loadavg_1m"]]
     return "| " + " | ".join(str(cell) for cell in cells) + " |"
 
 
