@@ -559,6 +559,7 @@ def run_case(box: Container, case: Case, rate: float) -> dict:
         rows = records(box, tag)
         old = {str(pid) for pids in before["pids"].values() for pid in pids}
         result[tag] = {
+            "generator": json.loads(box.sh(f"cat {WORK}/{tag}.json"))["generator"],
             "run": summarise(box, tag, 0, 1e12),
             "window": summarise(box, tag, *window),
             "first_new_answer_s": first_new_answer(rows, old, event["start"]),
@@ -673,14 +674,15 @@ def row(suite: str, result: dict) -> str:
         str(main["first_new_answer_s"]),
         long_text,
         log_signals(result["log"]),
+        str(main.get("generator", {}).get("lateness_ms", {}).get("p99")),
     ]
     return "| " + " | ".join(cells) + " |"
 
 
 HEADER = (
     "| case | suite | sent | failed (kind:n) | p99 ms (window) | max ms (window) | daemons |"
-    " event s | first new answer s | long requests | Apache logged |\n"
-    "|---|---|---|---|---|---|---|---|---|---|---|"
+    " event s | first new answer s | long requests | Apache logged | loadgen lateness p99 ms |\n"
+    "|---|---|---|---|---|---|---|---|---|---|---|---|"
 )
 
 
