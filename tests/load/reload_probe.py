@@ -259,7 +259,8 @@ class Container:
         """Name the container for the suite; nothing runs until create().
 
         pid1: a command to run as the container's PID 1 instead of the image's
-        (whose shell loop reaps orphaned processes).
+        entrypoint and command (tini, or in older images a shell loop, both of which
+        reap orphaned processes).
         """
         self.suite = suite
         self.pid1 = pid1
@@ -286,8 +287,12 @@ class Container:
         """Start a fresh container and copy the app and the load generator in."""
         self.remove()
         image = f"localhost/wsgiscale-apache:{self.suite}"
-        command = self.pid1.split() if self.pid1 else []
-        self.podman("run", "-d", "--name", self.name, "--network", "none", image, *command)
+        options = ["-d", "--name", self.name, "--network", "none"]
+        command = []
+        if self.pid1:
+            entrypoint, *command = self.pid1.split()
+            options += ["--entrypoint", entrypoint]
+        self.podman("run", *options, image, *command)
         self.sh(f"mkdir -p {IN} {WORK}")
         for name in ("calibrated_app.wsgi", "loadgen.py"):
             self.podman("cp", str(HERE / name), f"{self.name}:{IN}/{name}")
