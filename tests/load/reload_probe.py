@@ -643,6 +643,11 @@ def kinds(summary: dict) -> str:
     return " ".join(f"{k}:{v}" for k, v in summary["failed_by_kind"].items()) or "-"
 
 
+def _cell(value: object) -> str:
+    """Render a table cell; '-' when there is no value."""
+    return "-" if value is None else str(value)
+
+
 def daemon_fate(before: dict, after: dict) -> dict:
     """Per group: 'kept' (same pids), 'new' (other pids) or 'none' (no daemon left)."""
     fate = {}
@@ -672,14 +677,14 @@ def row(suite: str, result: dict) -> str:
         suite,
         str(main["run"]["requests"]),
         f"{main['run']['failed']} ({kinds(main['run'])})",
-        str(window["latency_ms"]["p99"]),
-        str(window["latency_ms"]["max"]),
+        _cell(window["latency_ms"]["p99"]),
+        _cell(window["latency_ms"]["max"]),
         ", ".join(f"{g}: {c}" for g, c in changed.items()),
         f"{result['event']['seconds']:.2f}",
-        str(main["first_new_answer_s"]),
+        _cell(main["first_new_answer_s"]),
         long_text,
         log_signals(result["log"]),
-        str(main.get("generator", {}).get("lateness_ms", {}).get("p99")),
+        _cell(main.get("generator", {}).get("lateness_ms", {}).get("p99")),
     ]
     return "| " + " | ".join(cells) + " |"
 
