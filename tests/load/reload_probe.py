@@ -632,7 +632,7 @@ def calibration_row(suite: str, item: dict) -> str:
     cells = [suite, item["mod_wsgi"], item["cpu_ms"], item["io_ms"], item["requests"]]
     cells += [item["app_ms_p50"], item["app_ms_mean"], item["cpu_ms_p50"]]
     cells += [item["queue_ms_p50"], item["latency_ms_p50"], overhead, item["host_loadavg_1m"]]
-    return "| " + " | ".join(str(cell) for cell in cells) + " |"
+    return "| " + " | ".join(_cell(cell) for cell in cells) + " |"
 
 
 # ---------------------------------------------------------------- report
