@@ -339,22 +339,27 @@ def run(url, **options):
 
 
 def test_open_loop_keeps_the_schedule_while_a_slow_server_falls_behind():
-    """40 rps against a server doing 10 rps: requests still start on time.
+    """40 rps against a server doing one request at a time in 0.15 s (6.7 rps).
 
-    A closed-loop client would wait for answers and start late; here lateness stays
-    small while latency, measured from the scheduled time, grows through the run.
+    The last of the 20 requests is answered about 2.5 s after its scheduled time. A
+    closed-loop client would only have sent it then (lateness about 2.5 s); here every
+    request starts on time (lateness bound generous for a busy machine) while latency,
+    measured from the scheduled time, grows through the run.
     """
-    with wsgi_server(slow_serial_app(0.1)) as base:
+    with wsgi_server(slow_serial_app(0.15)) as base:
         summary, rows = run(base + "/", rate=40.0, duration=0.5, arrivals="constant")
     assert summary["sent"] == len(loadgen.bounded_schedule(40.0, "constant", 1, 0.5, None))
     assert summary["sent"] == 20
     assert summary["ok"] == 20
-    assert max(r["lateness_ms"] for r in rows) < 300
+    assert max(r["lateness_ms"] for r in rows) < 1000
     first = statistics.fmean(r["latency_ms"] for r in rows[:5])
     last = statistics.fmean(r["latency_ms"] for r in rows[-5:])
-    assert last > first + 500
-    assert summary["latency_ms"]["max"] > 1000
+    assert last > first + 1000
+    assert summary["latency_ms"]["max"] > 2000
     assert summary["pids"] == {"42": 20}
+    # Latency counts from the scheduled time: lateness + time from send to answer.
+    for r in rows:
+        assert r["latency_ms"] == pytest.approx(r["lateness_ms"] + r["service_ms"], abs=0.01)
 
 
 def test_poisson_run_sends_exactly_the_seeded_schedule():
