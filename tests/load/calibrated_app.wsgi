@@ -116,7 +116,7 @@ def burn_cpu(cpu_ms: float) -> float:
     deadline = start + cpu_ms / 1000.0
     counter = 0
     while time.thread_time() < deadline:
-        for _ in range(200):
+        for _step in range(200):
             counter += 1
     return (time.thread_time() - start) * 1000.0
 

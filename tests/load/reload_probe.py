@@ -360,7 +360,7 @@ def start_apache(box: Container) -> None:
     box.sh(": > /var/log/apache2/error.log; apache2ctl start")
     probe = (
         "import urllib.request, time\n"
-        "for _ in range(300):\n"
+        "for _attempt in range(300):\n"
         "    try:\n"
         "        for p in ('/probe', '/other'):\n"
         "            urllib.request.urlopen('http://127.0.0.1' + p, timeout=5).read()\n"
@@ -392,7 +392,7 @@ def server_status(box: Container) -> dict:
     )
     status: dict = {}
     for line in text.splitlines():
-        key, _, value = line.partition(": ")
+        key, _sep, value = line.partition(": ")
         if key in ("Processes", "BusyWorkers", "IdleWorkers"):
             status[key] = int(value)
         elif key == "Scoreboard":

@@ -79,7 +79,7 @@ def test_timings_are_none_outside_mod_wsgi():
 def test_io_draws_keep_the_mean_and_have_the_distributions_spread(dist, sigma, cv_low, cv_high):
     """Mean io_ms within 5%; exp has CV 1, lognormal sqrt(exp(sigma^2) - 1)."""
     rng = random.Random(5)
-    draws = [app.draw_io_ms(100.0, dist, sigma, rng) for _ in range(40000)]
+    draws = [app.draw_io_ms(100.0, dist, sigma, rng) for _draw in range(40000)]
     mean = statistics.fmean(draws)
     assert mean == pytest.approx(100.0, rel=0.05)
     assert cv_low <= statistics.pstdev(draws) / mean <= cv_high
@@ -159,7 +159,7 @@ def test_requested_status_is_returned():
 )
 def test_bad_parameters_answer_400(query):
     """A bad parameter is a 400 naming it, not a crash or a silent default."""
-    status, _, body = call(query)
+    status, _headers, body = call(query)
     assert status.startswith("400")
     assert b"bad parameter" in body
 

@@ -310,7 +310,7 @@ def raw_server(behaviour):
         listener.settimeout(0.1)
         while not stop.is_set():
             try:
-                conn, _ = listener.accept()
+                conn, _peer = listener.accept()
             except OSError:
                 continue
             conn.recv(4096)
@@ -375,7 +375,7 @@ def test_poisson_run_sends_exactly_the_seeded_schedule():
 def test_count_bounds_the_run():
     """--count stops the schedule even with time left."""
     with wsgi_server(slow_serial_app(0.0)) as base:
-        summary, _ = run(base + "/", rate=100.0, duration=30.0, count=5)
+        summary, _rows = run(base + "/", rate=100.0, duration=30.0, count=5)
     assert summary["sent"] == 5
 
 
@@ -393,7 +393,7 @@ def test_refused_connections_are_classified():
     probe.bind(("127.0.0.1", 0))
     port = probe.getsockname()[1]
     probe.close()
-    summary, _ = run(f"http://127.0.0.1:{port}/", rate=20.0, duration=0.2, arrivals="constant")
+    summary, _rows = run(f"http://127.0.0.1:{port}/", rate=20.0, duration=0.2, arrivals="constant")
     assert summary["failed_by_kind"] == {"refused": 4}
 
 
@@ -401,14 +401,14 @@ def test_refused_connections_are_classified():
 def test_reset_and_closed_connections_are_classified(behaviour, kind):
     """A RST gives reset; a clean close before any answer gives closed."""
     with raw_server(behaviour) as url:
-        summary, _ = run(url, rate=20.0, duration=0.2, arrivals="constant")
+        summary, _rows = run(url, rate=20.0, duration=0.2, arrivals="constant")
     assert summary["failed_by_kind"] == {kind: 4}
 
 
 def test_slow_answers_time_out():
     """A request open longer than --timeout fails as timeout (not connect_timeout)."""
     with wsgi_server(slow_serial_app(1.0)) as base:
-        summary, _ = run(base + "/", rate=10.0, duration=0.1, timeout=0.3, arrivals="constant")
+        summary, _rows = run(base + "/", rate=10.0, duration=0.1, timeout=0.3, arrivals="constant")
     assert summary["failed_by_kind"] == {"timeout": 1}
 
 
