@@ -19,9 +19,9 @@ suites=("$@")
 
 # Packages: Apache, mod_wsgi, Python for Ansible, python3-apt for ansible's apt
 # module (a --network none container cannot fetch it), procps for ps/pgrep, and
-# tini as PID 1: it reaps orphaned processes like a host's init does. Without a
-# reaping PID 1, Apache's children become zombies on a restart and the init
-# script's stop waits about a minute for them.
+# tini as PID 1: it reaps orphaned processes like a host's init does (with a PID 1
+# that does not, the stopped Apache parent stays a zombie and the init script's
+# stop waits 60 s for it).
 packages=apache2,libapache2-mod-wsgi-py3,python3,python3-apt,procps,ca-certificates,tini
 
 # Bump when the recipe changes: an image whose label differs is rebuilt.
