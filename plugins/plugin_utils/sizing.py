@@ -88,6 +88,8 @@ REQUEST_TIMEOUT_LATENCY_FACTOR = 10.0
 QUEUE_TIMEOUT_FLOOR_S = 5
 #: shutdown-timeout / graceful-timeout floor (seconds): mod_wsgi's shutdown default.
 DRAIN_TIMEOUT_FLOOR_S = 5
+#: socket-timeout floor (seconds): mod_wsgi-express's default.
+SOCKET_TIMEOUT_FLOOR_S = 60
 #: mod_wsgi's daemon listen-backlog default.
 LISTEN_BACKLOG_DEFAULT = 100
 #: mod_wsgi accepts up to 65533 threads per daemon process.
@@ -499,6 +501,22 @@ def drain_timeout(inp: Mapping[str, Any]) -> int:
     )
 
 
+def socket_timeout(inp: Mapping[str, Any], effective_request_timeout: Optional[float]) -> int:
+    """socket-timeout: how long an Apache child waits on its daemon before a 504.
+
+    Explicit, so a stuck daemon frees Apache workers instead of holding them for
+    Apache's Timeout (300 s on Debian): at least 60 s (mod_wsgi-express's value),
+    10 x latency, and 5 s past the moment request-timeout restarts a hung daemon,
+    so that restart, not the 504, ends a hung request.
+    """
+    after_restart = 0 if effective_request_timeout is None else effective_request_timeout + 5
+    return max(
+        SOCKET_TIMEOUT_FLOOR_S,
+        _ceil(REQUEST_TIMEOUT_LATENCY_FACTOR * inp["latency_ms"] / 1000.0),
+        _ceil(after_restart),
+    )
+
+
 def max_request_workers(total_threads: int) -> int:
     """Apache MaxRequestWorkers needed in front of the daemons: ceil(1.5 P T) + 10."""
     return _ceil(1.5 * total_threads) + 10
@@ -597,6 +615,7 @@ def _apache_settings(
     rt, rt_eff, rt_rule = request_timeout(inp, threads)
     qt = queue_timeout(inp)
     drain = drain_timeout(inp)
+    st = socket_timeout(inp, rt_eff)
     backlog = max(LISTEN_BACKLOG_DEFAULT, mrw)
     settings = {
         "max_request_workers": mrw,
@@ -605,6 +624,7 @@ def _apache_settings(
         "queue_timeout": qt,
         "shutdown_timeout": drain,
         "graceful_timeout": drain,
+        "socket_timeout": st,
         "listen_backlog": backlog,
         "options": {
             "processes": processes,
@@ -613,6 +633,7 @@ def _apache_settings(
             "queue-timeout": qt,
             "graceful-timeout": drain,
             "shutdown-timeout": drain,
+            "socket-timeout": st,
             "listen-backlog": backlog,
         },
     }
@@ -926,7 +947,9 @@ def _timeout_reasons(inp: Mapping[str, Any], plan: Mapping[str, Any], rt_rule: s
         f"queue-timeout={plan['queue_timeout']} s sheds requests that waited that long for a "
         f"thread (overload) instead of queueing them; shutdown-timeout and graceful-timeout="
         f"{plan['shutdown_timeout']} s let a stopping daemon finish requests up to "
-        f"{REQUEST_TIMEOUT_LATENCY_FACTOR:g} x latency; listen-backlog={plan['listen_backlog']}"
+        f"{REQUEST_TIMEOUT_LATENCY_FACTOR:g} x latency; socket-timeout={plan['socket_timeout']} s "
+        f"frees an Apache worker from a daemon that stopped answering; "
+        f"listen-backlog={plan['listen_backlog']}"
         f" and Apache MaxRequestWorkers >= ceil(1.5 x {plan['total_threads']}) + 10 = "
         f"{plan['max_request_workers']}.",
     ]

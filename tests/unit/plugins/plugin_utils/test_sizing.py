@@ -196,6 +196,7 @@ def test_reference_9k_numbers():
         "queue-timeout": 5,
         "graceful-timeout": 5,
         "shutdown-timeout": 5,
+        "socket-timeout": 65,
         "listen-backlog": 100,
     }
     assert plan["effective_request_timeout_s"] == pytest.approx(60.0)
@@ -838,3 +839,19 @@ def test_drain_timeouts_cover_ten_times_the_latency(latency_ms, expected):
     plan = size_plan(8, target_rpm=60, latency_ms=latency_ms, cpu_ms=min(1, latency_ms))
     assert plan["shutdown_timeout"] == plan["graceful_timeout"] == expected
     assert plan["options"]["shutdown-timeout"] == plan["options"]["graceful-timeout"] == expected
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "expected"),
+    [
+        ({"latency_ms": 100}, 65),  # request-timeout fires after ~60 s: 5 s later
+        ({"latency_ms": 100, "hang_timeout_s": 0}, 60),  # no request-timeout: the floor
+        ({"latency_ms": 9000, "hang_timeout_s": 0}, 90),  # 10 x latency
+        ({"latency_ms": 100, "hang_timeout_s": 200}, 205),
+    ],
+)
+def test_socket_timeout_outlasts_the_hang_restart(kwargs, expected):
+    plan = size_plan(8, target_rpm=60, cpu_ms=1, **kwargs)
+    assert plan["socket_timeout"] == plan["options"]["socket-timeout"] == expected
+    if plan["effective_request_timeout_s"]:
+        assert plan["socket_timeout"] >= plan["effective_request_timeout_s"] + 5
