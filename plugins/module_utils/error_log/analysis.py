@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from typing import Any, Dict, Iterable, List, Optional
 
-from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.error_log import report
+from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.error_log import (
+    parallel,
+    report,
+)
 from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.error_log.base import (
     DEFAULT_MAX_RESTARTS,
     NAME,
@@ -54,7 +57,8 @@ def analyse(
     reader = Reader(tracker, since)
     for path in files:
         with open_log(path) as handle:
-            reader.read(path, chunks(handle, warnings, path))
+            if not parallel.read(reader, path, handle, warnings):
+                reader.read(path, chunks(handle, warnings, path))
     result = report.build(tracker, reader.counts)
     result["files"] = files
     result["warnings"] = warnings

@@ -153,7 +153,7 @@ class Scanner:
         last = None
         cut = hi
         while last is None:
-            cut = max(lo, block.rfind(b"\n", lo, cut - _TAIL))
+            cut = max(lo, block.rfind(b"\n", lo, max(lo, cut - _TAIL)))
             for match in _WELL_FORMED.finditer(block, cut, hi):
                 last = match
         clock = self.clock
@@ -171,10 +171,12 @@ class _BlockScan:
         self.block = block
         self.lo = lo
         self.hi = hi
-        # Known: the keys whose traceback may be awaited; not known: the keys seen
-        # since the block started whose traceback is not awaited.
-        self.known = watch is not None
-        self.keys: Set[Key] = set(watch) if watch is not None else set()
+        # Known (``watch`` given): the keys whose traceback may be awaited. Not known:
+        # the (pid, tid) of the header, as written, of the lines that no traceback
+        # started in the block awaits: the first such line of each may end one
+        # awaited from before the block, the later ones cannot.
+        self.watched: Optional[Set[Key]] = set(watch) if watch is not None else None
+        self.settled: Set[Tuple[bytes, Optional[bytes]]] = set()
         self.records: List[Record] = []
         self.unparsed = 0
         self.before_since = 0
@@ -187,11 +189,18 @@ class _BlockScan:
     def run(self) -> Scan:
         """Scan the block; the result."""
         block, lo, hi = self.block, self.lo, self.hi
-        skip_quiet = self.scanner.since is None and self.known
+        # Without since, a mod_wsgi line that is no event matters only when it may end
+        # a traceback; skip it, here, when it cannot.
+        timeless = self.scanner.since is None
+        watched = self.watched if timeless else None
+        settled = self.settled if timeless and self.watched is None else None
         event_line = self._event_line
         for match in _WSGI.finditer(block, lo, hi):
             kind = match.lastindex
-            if kind == _QUIET and skip_quiet and not self.keys:
+            if kind == _QUIET and (
+                (watched is not None and not watched)
+                or (settled is not None and match.group(1, 2) in settled)
+            ):
                 continue
             if kind is None:
                 self._odd_line(match.start())
@@ -230,26 +239,26 @@ class _BlockScan:
 
     def _await(self, fields: Tuple[Optional[bytes], ...]) -> None:
         """A failure whose traceback the tracker may await from the line's (pid, tid)."""
-        key = (int(fields[0]), int(fields[1]) if fields[1] is not None else 0)
-        if self.known:
-            self.keys.add(key)
+        if self.watched is not None:
+            self.watched.add(_key(fields))
         else:
-            self.keys.discard(key)
+            self.settled.clear()
 
     def _may_end_traceback(self, fields: Tuple[Optional[bytes], ...]) -> bool:
         """Whether a mod_wsgi line that is no event may be the last line of a traceback
         the tracker awaits (the tracker decides); at most one line per awaited key."""
         if fields[6].startswith(TRACEBACK_BODY):
             return False
-        key = (int(fields[0]), int(fields[1]) if fields[1] is not None else 0)
-        if self.known:
-            if key not in self.keys:
+        if self.watched is not None:
+            key = _key(fields)
+            if key not in self.watched:
                 return False
-            self.keys.discard(key)
+            self.watched.discard(key)
             return True
-        if key in self.keys:
+        raw = (fields[0], fields[1])
+        if raw in self.settled:
             return False
-        self.keys.add(key)
+        self.settled.add(raw)
         return True
 
     def _record(self, start: int, when: float, fields, event) -> None:
@@ -284,6 +293,11 @@ class _BlockScan:
             self.before_since += 1
         elif header.group(9) is not None:
             self._record(start, when, header.group(9, 12), None)
+
+
+def _key(fields: Tuple[Optional[bytes], ...]) -> Key:
+    """The (pid, tid) of a mod_wsgi line's header fields, as the tracker keys them."""
+    return int(fields[0]), int(fields[1]) if fields[1] is not None else 0
 
 
 def _message(block: bytes, start: int) -> bytes:

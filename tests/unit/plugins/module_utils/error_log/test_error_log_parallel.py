@@ -1,0 +1,118 @@
+# Copyright: (c) 2026, wsgiscale maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Two processes (parallel.py) give the same report as reading the lines one at a time,
+whatever the block size: lines across blocks, tracebacks whose last line is in a block
+the child scans, since, a child that fails; the child is always reaped."""
+
+from __future__ import annotations
+
+import gzip
+import os
+
+import pytest
+from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.error_log import (
+    analyse,
+    parallel,
+    parse_since,
+    reader,
+)
+from ansible_collections.wsgiscale.mod_wsgi.tests.unit.plugins.module_utils.error_log import (
+    test_error_log_reader as blocks,
+)
+
+VARIANTS = blocks.variants()
+
+
+@pytest.fixture(name="two_processes")
+def fixture_two_processes(monkeypatch):
+    """Every file read by two processes, and a record of how each was read."""
+    monkeypatch.setattr(parallel, "MIN_SIZE", 0)
+    used = []
+    read = parallel.read
+
+    def watched(*args):
+        used.append(read(*args))
+        return used[-1]
+
+    monkeypatch.setattr(parallel, "read", watched)
+    return used
+
+
+def by_two(path, monkeypatch, block_size, **kwargs):
+    monkeypatch.setattr(reader, "BLOCK_SIZE", block_size)
+    result = analyse([str(path)], **kwargs)
+    assert result.pop("files") == [str(path)]
+    assert result.pop("warnings") == []
+    return blocks.without_sources(result)
+
+
+def no_child_left():
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
+
+
+@pytest.mark.parametrize("block_size", [97, 4096, 1 << 20])
+@pytest.mark.parametrize("name", sorted(VARIANTS))
+def test_two_processes_equal_lines(tmp_path, monkeypatch, two_processes, name, block_size):
+    data = VARIANTS[name]
+    path = tmp_path / "error.log"
+    path.write_bytes(data)
+    assert by_two(path, monkeypatch, block_size) == blocks.line_by_line(data)
+    assert two_processes == [True]
+    no_child_left()
+
+
+@pytest.mark.parametrize("share", [2, 3, 5])
+@pytest.mark.parametrize("since", [None, "Thu Nov 26 18:11:10 2026"])
+def test_tracebacks_across_blocks(tmp_path, monkeypatch, two_processes, share, since):
+    """A traceback's last line in a block the child scanned, its failure in one scanned
+    here (and the other way round) still completes the failure."""
+    monkeypatch.setattr(parallel, "SHARE", share)
+    data = VARIANTS["junk"]
+    path = tmp_path / "error.log"
+    path.write_bytes(data)
+    cutoff = parse_since(since) if since else None
+    expected = blocks.line_by_line(data, since=cutoff)
+    exceptions = [
+        failure["exception"]
+        for group in expected["groups"].values()
+        for failure in group["failures"]
+        if failure.get("exception")
+    ]
+    assert exceptions
+    for block_size in (97, 301, 4096):
+        assert by_two(path, monkeypatch, block_size, since=cutoff) == expected
+    no_child_left()
+
+
+def test_a_failing_child_is_replaced(tmp_path, monkeypatch, two_processes):
+    data = VARIANTS["junk"]
+    path = tmp_path / "error.log"
+    path.write_bytes(data)
+    scans = parallel._child_scans
+
+    def failing(*args):
+        for number, scan in enumerate(scans(*args)):
+            if number == 5:
+                raise RuntimeError("the child fails")
+            yield scan
+
+    monkeypatch.setattr(parallel, "_child_scans", failing)
+    assert by_two(path, monkeypatch, 509) == blocks.line_by_line(data)
+    assert two_processes == [True]
+    no_child_left()
+
+
+def test_small_and_compressed_files_are_read_by_one_process(tmp_path, monkeypatch):
+    used = []
+    read = parallel.read
+    monkeypatch.setattr(parallel, "read", lambda *args: used.append(read(*args)) or used[-1])
+    path = tmp_path / "error.log"
+    path.write_bytes(VARIANTS["fixtures"])
+    analyse([str(path)])
+    monkeypatch.setattr(parallel, "MIN_SIZE", 0)
+    gz = tmp_path / "error.log.1.gz"
+    gz.write_bytes(gzip.compress(VARIANTS["fixtures"]))
+    analyse([str(gz)])
+    assert used == [False, False]
