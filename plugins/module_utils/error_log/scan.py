@@ -91,7 +91,8 @@ _QUIET = 8
 _UNSEEN = object()  # a message not classified yet
 _APACHE = re.compile(rb"AH004")
 # How far from the end of a block the last well-formed line is looked for first.
-_TAIL = 4096
+_TAIL = 1024
+_NEVER = float("-inf")  # ``since`` when none is given
 
 # (pid, tid) of a mod_wsgi line, as the tracker keys the tracebacks it awaits.
 Key = Tuple[int, int]
@@ -121,7 +122,7 @@ class Scanner:
         self.since = since
         self.clock = LogClock()
         # Messages seen -> their event: messages repeat (the same group starts, stops...).
-        self._events: Dict[bytes, Optional[Tuple[str, Args]]] = {}
+        self.events: Dict[bytes, Optional[Tuple[str, Args]]] = {}
 
     def scan(self, block: bytes, lo: int, hi: int, watch: Optional[Set[Key]]) -> Scan:
         """Scan ``block[lo:hi]``. ``watch``: the (pid, tid) whose traceback the tracker
@@ -130,20 +131,12 @@ class Scanner:
 
     def classify(self, msg: bytes) -> Optional[Tuple[str, Args]]:
         """``classify(msg)``, remembered (up to MAX_MESSAGES messages)."""
-        event = self._events.get(msg, _UNSEEN)
+        event = self.events.get(msg, _UNSEEN)
         if event is _UNSEEN:
-            if len(self._events) >= MAX_MESSAGES:
-                self._events.clear()
-            event = self._events[msg] = classify(msg)
+            if len(self.events) >= MAX_MESSAGES:
+                self.events.clear()
+            event = self.events[msg] = classify(msg)
         return event
-
-    def stamp_time(self, block: bytes, start: int, hit: int) -> float:
-        """Time of the well-formed mod_wsgi line at ``start`` whose tag is at ``hit``
-        (the fraction is empty when the stamp has none; the month is known, _WSGI's
-        lookbehind checked it)."""
-        return self.clock.seconds(
-            block[start + 5 : start + 20], block[start + 21 : hit - 7], block[hit - 6 : hit - 2]
-        )
 
     def edge_times(self, block: bytes, lo: int, hi: int) -> Tuple[Optional[float], ...]:
         """Times of the first and last well-formed line of ``block[lo:hi]``."""
@@ -151,11 +144,12 @@ class Scanner:
         if first is None:
             return None, None
         last = None
-        cut = hi
+        tail = _TAIL
         while last is None:
-            cut = max(lo, block.rfind(b"\n", lo, max(lo, cut - _TAIL)))
+            cut = max(lo, block.rfind(b"\n", lo, max(lo, hi - tail)))
             for match in _WELL_FORMED.finditer(block, cut, hi):
                 last = match
+            tail *= 8
         clock = self.clock
         return clock.seconds(*first.group(1, 2, 3)), clock.seconds(*last.group(1, 2, 3))
 
@@ -168,6 +162,9 @@ class _BlockScan:
         self, scanner: Scanner, block: bytes, lo: int, hi: int, watch: Optional[Set[Key]]
     ) -> None:
         self.scanner = scanner
+        self.since = scanner.since if scanner.since is not None else _NEVER
+        self.seconds = scanner.clock.seconds
+        self.events = scanner.events
         self.block = block
         self.lo = lo
         self.hi = hi
@@ -184,6 +181,7 @@ class _BlockScan:
         self.counted = lo
         self.notices = [match.start() for match in _APACHE.finditer(block, lo, hi)]
         self.notices_done = 0
+        self.next_notice = self.notices[0] if self.notices else hi
         self.odd_start = -1
 
     def run(self) -> Scan:
@@ -191,50 +189,70 @@ class _BlockScan:
         block, lo, hi = self.block, self.lo, self.hi
         # Without since, a mod_wsgi line that is no event matters only when it may end
         # a traceback; skip it, here, when it cannot.
-        timeless = self.scanner.since is None
+        timeless = self.since is _NEVER
         watched = self.watched if timeless else None
         settled = self.settled if timeless and self.watched is None else None
         event_line = self._event_line
         for match in _WSGI.finditer(block, lo, hi):
             kind = match.lastindex
-            if kind == _QUIET and (
-                (watched is not None and not watched)
-                or (settled is not None and match.group(1, 2) in settled)
-            ):
-                continue
-            if kind is None:
+            if kind == _EVENT:
+                event_line(match)
+            elif kind is None:
                 self._odd_line(match.start())
-            else:
-                event_line(match, kind)
+            elif (watched is None or watched) and (
+                settled is None or match.group(1, 2) not in settled
+            ):
+                self._quiet_line(match)
         self._flush_notices(hi)
         first, last = self.scanner.edge_times(block, lo, hi)
         lines = self.newlines + block.count(b"\n", self.counted, hi) - 1
         return Scan(lines, self.unparsed, self.before_since, first, last, self.records)
 
-    def _event_line(self, match: re.Match, kind: int) -> None:
-        """A well-formed mod_wsgi line (see _WSGI): a record if it is an event, or if
-        it may end an awaited traceback."""
+    def _event_line(self, match: re.Match) -> None:
+        """A well-formed mod_wsgi line whose message may be an event (see _WSGI): a
+        record if it is one, or if it may end an awaited traceback."""
         block = self.block
         hit = match.start()
         start = block.rfind(b"\n", 0, hit) + 1
-        if self.notices_done < len(self.notices):
+        if start > self.next_notice:
             self._flush_notices(start)
-        scanner = self.scanner
-        when = scanner.stamp_time(block, start, hit)
-        if scanner.since is not None and when < scanner.since:
+        # The fraction is empty when the stamp has none; _WSGI checked the month.
+        when = self.seconds(
+            block[start + 5 : start + 20], block[start + 21 : hit - 7], block[hit - 6 : hit - 2]
+        )
+        if when < self.since:
             self.before_since += 1
             return
-        if kind == _EVENT:
-            fields = match.group(1, 2, 3, 4, 5, 6, 7)
-            event = scanner.classify(fields[6])
-            if event is not None:
-                if event[0] in TRACEBACK_KINDS:
-                    self._await(fields)
-                self._record(start, when, fields, event)
-                return
-        else:
-            fields = (*match.group(1, 2, 3, 4, 5, 6), _message(block, match.end()))
+        fields = match.group(1, 2, 3, 4, 5, 6, 7)
+        event = self.events.get(fields[6], _UNSEEN)
+        if event is _UNSEEN:
+            event = self.scanner.classify(fields[6])
+        if event is None:
+            if self._may_end_traceback(fields):
+                self._record(start, when, fields, None)
+            return
+        if event[0] in TRACEBACK_KINDS:
+            self._await(fields)
+        self.newlines += block.count(b"\n", self.counted, start)
+        self.counted = start
+        self.records.append((self.newlines, when, fields, event))
+
+    def _quiet_line(self, match: re.Match) -> None:
+        """A well-formed mod_wsgi line whose message is no event (see _WSGI): counted
+        before since, a record if it may end an awaited traceback."""
+        block = self.block
+        hit = match.start()
+        start = block.rfind(b"\n", 0, hit) + 1
+        when = self.seconds(
+            block[start + 5 : start + 20], block[start + 21 : hit - 7], block[hit - 6 : hit - 2]
+        )
+        if when < self.since:
+            self.before_since += 1
+            return
+        fields = (*match.group(1, 2, 3, 4, 5, 6), _message(block, match.end()))
         if self._may_end_traceback(fields):
+            if start > self.next_notice:
+                self._flush_notices(start)
             self._record(start, when, fields, None)
 
     def _await(self, fields: Tuple[Optional[bytes], ...]) -> None:
@@ -273,6 +291,9 @@ class _BlockScan:
         while self.notices_done < len(notices) and notices[self.notices_done] < before:
             self._odd_line(notices[self.notices_done])
             self.notices_done += 1
+        self.next_notice = (
+            notices[self.notices_done] if self.notices_done < len(notices) else self.hi
+        )
 
     def _odd_line(self, pos: int) -> None:
         """Read, in Python, a line holding ``[wsgi:`` or ``AH004`` at ``pos`` that the
@@ -284,12 +305,12 @@ class _BlockScan:
         self._flush_notices(start)
         self.odd_start = start
         header = HEADER.match(block, start, block.find(b"\n", pos))
-        when = self.scanner.clock.seconds(*header.group(1, 2, 3)) if header is not None else None
+        when = self.seconds(*header.group(1, 2, 3)) if header is not None else None
         if when is None:
             self.unparsed += 1
         elif header.group(4) == b"wsgi":
             return
-        elif self.scanner.since is not None and when < self.scanner.since:
+        elif when < self.since:
             self.before_since += 1
         elif header.group(9) is not None:
             self._record(start, when, header.group(9, 12), None)

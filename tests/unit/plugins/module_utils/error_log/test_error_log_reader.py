@@ -260,7 +260,7 @@ def test_remembered_messages_are_bounded(tmp_path, monkeypatch):
     classify_events = scan.Scanner.classify
 
     def watched(self, msg):
-        seen.append(len(self._events))
+        seen.append(len(self.events))
         return classify_events(self, msg)
 
     monkeypatch.setattr(scan.Scanner, "classify", watched)
