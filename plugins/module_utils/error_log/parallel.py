@@ -5,8 +5,8 @@
 while this process scans the others and applies every block's records in order.
 
 The file is cut into blocks of ``reader.BLOCK_SIZE`` bytes; a block holds the lines
-that start in it (the last one read to its end). Of every SHARE blocks this process
-scans the first and the child the others, each with its own ``pread`` calls. The
+that start in it (the last one read to its end). Of every SHARE[1] blocks this process
+scans SHARE[0] and the child the others, each with its own ``pread`` calls. The
 child sends each scan, as ``marshal`` data, through a pipe, in block order; it blocks
 when the pipe is full, so memory stays bounded whatever the size of the file. The
 tracker runs here only, on the blocks in order, so the report is the one a single
@@ -31,9 +31,9 @@ from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.error_log.scan 
 
 # Files smaller than this are read by one process.
 MIN_SIZE = 32 << 20
-# Of every SHARE blocks this process scans one, the child the others: this process also
-# runs the tracker on all of them.
-SHARE = 3
+# This process scans SHARE[0] blocks of every SHARE[1], spread out, and the child the
+# others: this process also runs the tracker on all of them.
+SHARE = (2, 5)
 # Bytes read past a block's end for its last line; a longer line is read on.
 _OVERLAP = 4096
 _PIPE_SIZE = 1 << 20
@@ -87,7 +87,8 @@ def _blocks(size: int) -> int:
 
 def _childs(index: int) -> bool:
     """Whether the child scans block ``index``."""
-    return index % SHARE != 0
+    mine, every = SHARE
+    return index * mine % every >= mine
 
 
 def _scan(log: reader.Reader, fd: int, size: int, index: int) -> Scan:

@@ -63,7 +63,7 @@ def test_two_processes_equal_lines(tmp_path, monkeypatch, two_processes, name, b
     no_child_left()
 
 
-@pytest.mark.parametrize("share", [2, 3, 5])
+@pytest.mark.parametrize("share", [(1, 2), (1, 3), (2, 5)])
 @pytest.mark.parametrize("since", [None, "Thu Nov 26 18:11:10 2026"])
 def test_tracebacks_across_blocks(tmp_path, monkeypatch, two_processes, share, since):
     """A traceback's last line in a block the child scanned, its failure in one scanned
