@@ -11,8 +11,8 @@ child sends each scan, as ``marshal`` data, through a pipe, in block order; it b
 when the pipe is full, so memory stays bounded whatever the size of the file. The
 tracker runs here only, on the blocks in order, so the report is the one a single
 process makes. If the child fails or cannot be started, this process scans its blocks
-itself. Gzip files, other files that cannot be read at an offset, small files and
-systems without ``fork`` are read by one process.
+itself. Gzip files, other files that cannot be read at an offset, small files, systems
+without ``fork`` and processes running other threads read with one process.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import os
 import signal
 import stat
 import struct
+import threading
 from typing import IO, Iterator, List, Optional, Tuple
 
 from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.error_log import reader
@@ -44,7 +45,8 @@ def read(log: reader.Reader, path: str, handle: IO[bytes], warnings: List[str]) 
     """Read the file ``handle`` of ``path`` into ``log`` with two processes; False
     (nothing read) when it is not a large plain file or two processes cannot be had."""
     fd = _plain_fd(handle)
-    if fd is None or not hasattr(os, "fork"):
+    # Forking a process that runs other threads could leave the child a held lock.
+    if fd is None or not hasattr(os, "fork") or threading.active_count() > 1:
         return False
     size = os.fstat(fd).st_size
     if size < MIN_SIZE:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import threading
 
 import pytest
 from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.error_log import (
@@ -116,3 +117,21 @@ def test_small_and_compressed_files_are_read_by_one_process(tmp_path, monkeypatc
     gz.write_bytes(gzip.compress(VARIANTS["fixtures"]))
     analyse([str(gz)])
     assert used == [False, False]
+
+
+def test_no_fork_beside_other_threads(tmp_path, monkeypatch, two_processes):
+    path = tmp_path / "error.log"
+    path.write_bytes(VARIANTS["fixtures"])
+    expected = blocks.line_by_line(VARIANTS["fixtures"])
+    started = threading.Event()
+    stop = threading.Event()
+    other = threading.Thread(target=lambda: started.set() or stop.wait(10))
+    other.start()
+    try:
+        started.wait(10)
+        assert by_two(path, monkeypatch, 4096) == expected
+    finally:
+        stop.set()
+        other.join()
+    assert by_two(path, monkeypatch, 4096) == expected
+    assert two_processes == [False, True]
