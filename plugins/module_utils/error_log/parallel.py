@@ -17,6 +17,7 @@ without ``fork`` and processes running other threads read with one process.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import marshal
 import os
@@ -32,9 +33,14 @@ from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.error_log.scan 
 
 # Files smaller than this are read by one process.
 MIN_SIZE = 32 << 20
-# This process scans SHARE[0] blocks of every SHARE[1], spread out, and the child the
-# others: this process also runs the tracker on all of them.
-SHARE = (2, 5)
+# What scanning and applying a block costs, in microseconds (measured on the benchmark
+# logs; only their ratios matter): the literal passes over a MiB, then per record the
+# scan, applying it to the tracker and, for a block the child scanned, unmarshalling.
+_COST_MIB = 1400.0
+_COST_SCAN = 3.0
+_COST_APPLY = 1.4
+_COST_LOAD = 0.8
+_SHARES = 20  # this process scans a number of blocks of every _SHARES (see _share)
 # Bytes read past a block's end for its last line; a longer line is read on.
 _OVERLAP = 4096
 _PIPE_SIZE = 1 << 20
@@ -51,15 +57,21 @@ def read(log: reader.Reader, path: str, handle: IO[bytes], warnings: List[str]) 
     size = os.fstat(fd).st_size
     if size < MIN_SIZE:
         return False
-    try:
-        child = _Child.start(log, fd, size)
-    except OSError:
-        return False
     log.start(path)
+    try:
+        first = _scan(log, fd, size, 0)
+    except OSError:
+        return False  # read by one process, which reports the error
+    child = None
+    if _blocks(size) > 1:
+        share = _share(len(first.records), min(size, reader.BLOCK_SIZE))
+        with contextlib.suppress(OSError):  # else this process scans every block
+            child = _Child.start(log, fd, size, share)
+    log.apply(first)
     finished = False
     try:
-        for index in range(_blocks(size)):
-            scan = child.receive() if _childs(index) else None
+        for index in range(1, _blocks(size)):
+            scan = child.receive() if child is not None and child.scans(index) else None
             if scan is None:
                 scan = _scan(log, fd, size, index)
             log.apply(scan)
@@ -67,8 +79,20 @@ def read(log: reader.Reader, path: str, handle: IO[bytes], warnings: List[str]) 
     except OSError as exc:
         warnings.append(f"{NAME}: stopped reading {path} early: {exc}")
     finally:
-        child.stop(finished)
+        if child is not None:
+            child.stop(finished)
     return True
+
+
+def _share(records: int, size: int) -> Tuple[int, int]:
+    """How many blocks of every _SHARES this process scans, from its first block
+    (``records`` in ``size`` bytes), for both processes to take as long: this one scans
+    a share ``f`` of the blocks and applies all the records, the child scans the rest,
+    so ``f * scan + apply + (1 - f) * load = (1 - f) * scan`` per block."""
+    scan = _COST_MIB * size / (1 << 20) + _COST_SCAN * records
+    load = _COST_LOAD * records
+    mine = (scan - _COST_APPLY * records - load) / (2 * scan - load)
+    return max(1, min(_SHARES // 2, round(mine * _SHARES))), _SHARES
 
 
 def _plain_fd(handle: IO[bytes]) -> Optional[int]:
@@ -85,12 +109,6 @@ def _plain_fd(handle: IO[bytes]) -> Optional[int]:
 def _blocks(size: int) -> int:
     """How many blocks a file of ``size`` bytes has."""
     return -(-size // reader.BLOCK_SIZE)
-
-
-def _childs(index: int) -> bool:
-    """Whether the child scans block ``index``."""
-    mine, every = SHARE
-    return index * mine % every >= mine
 
 
 def _scan(log: reader.Reader, fd: int, size: int, index: int) -> Scan:
@@ -134,14 +152,19 @@ def _block(fd: int, size: int, index: int) -> Tuple[bytes, int, int]:
 class _Child:
     """The forked process that scans the child's blocks, and the pipe it writes to."""
 
-    def __init__(self, pid: int, pipe: IO[bytes]) -> None:
+    def __init__(self, pid: int, pipe: IO[bytes], share: Tuple[int, int]) -> None:
         self.pid = pid
         self.pipe = pipe
+        self.share = share
         self.failed = False
 
+    def scans(self, index: int) -> bool:
+        """Whether the child scans block ``index``."""
+        return _childs(index, self.share)
+
     @classmethod
-    def start(cls, log: reader.Reader, fd: int, size: int) -> _Child:
-        """Fork the child; it scans its blocks and exits."""
+    def start(cls, log: reader.Reader, fd: int, size: int, share: Tuple[int, int]) -> _Child:
+        """Fork the child; it scans its blocks (see _childs) and exits."""
         read_end, write_end = os.pipe()
         try:
             _grow_pipe(write_end)
@@ -152,9 +175,9 @@ class _Child:
             raise
         if pid == 0:  # the child never returns
             os.close(read_end)
-            _child_main(log, fd, size, write_end)
+            _child_main(log, fd, size, share, write_end)
         os.close(write_end)
-        return cls(pid, os.fdopen(read_end, "rb", buffering=_PIPE_SIZE))
+        return cls(pid, os.fdopen(read_end, "rb", buffering=_PIPE_SIZE), share)
 
     def receive(self) -> Optional[Scan]:
         """The child's scan of its next block, None once it has failed."""
@@ -190,13 +213,22 @@ def _grow_pipe(fd: int) -> None:
         pass
 
 
-def _child_main(log: reader.Reader, fd: int, size: int, write_end: int) -> None:
+def _childs(index: int, share: Tuple[int, int]) -> bool:
+    """Whether the child scans block ``index``: this process scans ``share[0]`` of
+    every ``share[1]`` blocks, spread out, block 0 among them."""
+    mine, every = share
+    return index * mine % every >= mine
+
+
+def _child_main(
+    log: reader.Reader, fd: int, size: int, share: Tuple[int, int], write_end: int
+) -> None:
     """The child: scan its blocks in order into the pipe, then exit (never return
     into the caller: no cleanup of the parent's runs here)."""
     code = 1
     try:
         with os.fdopen(write_end, "wb") as pipe:
-            for data in _child_scans(log, fd, size):
+            for data in _child_scans(log, fd, size, share):
                 pipe.write(_FRAME.pack(len(data)))
                 pipe.write(data)
                 pipe.flush()
@@ -205,9 +237,9 @@ def _child_main(log: reader.Reader, fd: int, size: int, write_end: int) -> None:
         os._exit(code)
 
 
-def _child_scans(log: reader.Reader, fd: int, size: int) -> Iterator[bytes]:
+def _child_scans(log: reader.Reader, fd: int, size: int, share: Tuple[int, int]) -> Iterator[bytes]:
     """The child's scans, as marshal data; the tracebacks awaited are not known."""
     for index in range(_blocks(size)):
-        if _childs(index):
+        if _childs(index, share):
             block, lo, hi = _block(fd, size, index)
             yield marshal.dumps(tuple(log.scanner.scan(block, lo, hi, None)))

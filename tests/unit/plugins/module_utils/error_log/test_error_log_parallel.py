@@ -69,7 +69,7 @@ def test_two_processes_equal_lines(tmp_path, monkeypatch, two_processes, name, b
 def test_tracebacks_across_blocks(tmp_path, monkeypatch, two_processes, share, since):
     """A traceback's last line in a block the child scanned, its failure in one scanned
     here (and the other way round) still completes the failure."""
-    monkeypatch.setattr(parallel, "SHARE", share)
+    monkeypatch.setattr(parallel, "_share", lambda records, size: share)
     data = VARIANTS["junk"]
     path = tmp_path / "error.log"
     path.write_bytes(data)
@@ -92,6 +92,7 @@ def test_a_failing_child_is_replaced(tmp_path, monkeypatch, two_processes):
     path = tmp_path / "error.log"
     path.write_bytes(data)
     scans = parallel._child_scans
+    monkeypatch.setattr(parallel, "_share", lambda records, size: (1, 2))
 
     def failing(*args):
         for number, scan in enumerate(scans(*args)):
