@@ -25,6 +25,7 @@ import signal
 import stat
 import struct
 import threading
+import time
 from typing import IO, Iterator, List, Optional, Tuple
 
 from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.error_log import reader
@@ -33,13 +34,6 @@ from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.error_log.scan 
 
 # Files smaller than this are read by one process.
 MIN_SIZE = 32 << 20
-# What scanning and applying a block costs, in microseconds (measured on the benchmark
-# logs; only their ratios matter): the literal passes over a MiB, then per record the
-# scan, applying it to the tracker and, for a block the child scanned, unmarshalling.
-_COST_MIB = 1400.0
-_COST_SCAN = 3.0
-_COST_APPLY = 1.4
-_COST_LOAD = 0.8
 _SHARES = 20  # this process scans a number of blocks of every _SHARES (see _share)
 # Bytes read past a block's end for its last line; a longer line is read on.
 _OVERLAP = 4096
@@ -59,15 +53,13 @@ def read(log: reader.Reader, path: str, handle: IO[bytes], warnings: List[str]) 
         return False
     log.start(path)
     try:
-        first = _scan(log, fd, size, 0)
+        share = _first_block(log, fd, size)
     except OSError:
         return False  # read by one process, which reports the error
     child = None
     if _blocks(size) > 1:
-        share = _share(len(first.records), min(size, reader.BLOCK_SIZE))
         with contextlib.suppress(OSError):  # else this process scans every block
             child = _Child.start(log, fd, size, share)
-    log.apply(first)
     finished = False
     try:
         for index in range(1, _blocks(size)):
@@ -84,14 +76,28 @@ def read(log: reader.Reader, path: str, handle: IO[bytes], warnings: List[str]) 
     return True
 
 
-def _share(records: int, size: int) -> Tuple[int, int]:
-    """How many blocks of every _SHARES this process scans, from its first block
-    (``records`` in ``size`` bytes), for both processes to take as long: this one scans
-    a share ``f`` of the blocks and applies all the records, the child scans the rest,
-    so ``f * scan + apply + (1 - f) * load = (1 - f) * scan`` per block."""
-    scan = _COST_MIB * size / (1 << 20) + _COST_SCAN * records
-    load = _COST_LOAD * records
-    mine = (scan - _COST_APPLY * records - load) / (2 * scan - load)
+def _first_block(log: reader.Reader, fd: int, size: int) -> Tuple[int, int]:
+    """Scan and apply the first block here; the share of the blocks this process
+    should scan, from what that took (CPU time)."""
+    clock = time.process_time
+    start = clock()
+    first = _scan(log, fd, size, 0)
+    scanned = clock()
+    log.apply(first)
+    applied = clock()
+    data = marshal.dumps(tuple(first))
+    dumped = clock()
+    marshal.loads(data)
+    return _share(scanned - start, applied - scanned, dumped - applied, clock() - dumped)
+
+
+def _share(scan: float, apply: float, dump: float, load: float) -> Tuple[int, int]:
+    """How many blocks of every _SHARES this process scans, for both processes to take
+    as long, from what a block takes to ``scan``, ``apply`` to the tracker (here, for
+    every block), ``dump`` (in the child) and ``load`` (here) as marshal data: with a
+    share ``f``, ``f * scan + apply + (1 - f) * load = (1 - f) * (scan + dump)``."""
+    whole = 2 * scan + dump - load
+    mine = (scan + dump - apply - load) / whole if whole > 0 else 0.5
     return max(1, min(_SHARES // 2, round(mine * _SHARES))), _SHARES
 
 

@@ -8,6 +8,7 @@ the child scans, since, a child that fails; the child is always reaped."""
 from __future__ import annotations
 
 import gzip
+import operator as op
 import os
 import threading
 
@@ -69,7 +70,7 @@ def test_two_processes_equal_lines(tmp_path, monkeypatch, two_processes, name, b
 def test_tracebacks_across_blocks(tmp_path, monkeypatch, two_processes, share, since):
     """A traceback's last line in a block the child scanned, its failure in one scanned
     here (and the other way round) still completes the failure."""
-    monkeypatch.setattr(parallel, "_share", lambda records, size: share)
+    monkeypatch.setattr(parallel, "_share", lambda *costs: share)
     data = VARIANTS["junk"]
     path = tmp_path / "error.log"
     path.write_bytes(data)
@@ -92,7 +93,7 @@ def test_a_failing_child_is_replaced(tmp_path, monkeypatch, two_processes):
     path = tmp_path / "error.log"
     path.write_bytes(data)
     scans = parallel._child_scans
-    monkeypatch.setattr(parallel, "_share", lambda records, size: (1, 2))
+    monkeypatch.setattr(parallel, "_share", lambda *costs: (1, 2))
 
     def failing(*args):
         for number, scan in enumerate(scans(*args)):
@@ -136,3 +137,33 @@ def test_no_fork_beside_other_threads(tmp_path, monkeypatch, two_processes):
         other.join()
     assert by_two(path, monkeypatch, 4096) == expected
     assert two_processes == [False, True]
+
+
+@pytest.mark.parametrize(
+    ("scan", "apply", "dump", "load"),
+    [
+        (2.07, 0.35, 0.05, 0.2),  # realistic: 3% events (ms per MiB)
+        (30.0, 7.0, 0.6, 6.3),  # event-dense: 44% events
+        (1.4, 0.0, 0.0, 0.0),  # no event
+        (1.4, 0.01, 0.001, 0.005),
+    ],
+)
+def test_share_balances_the_processes(scan, apply, dump, load):
+    mine, every = parallel._share(scan, apply, dump, load)
+
+    def times(share):
+        here = share * scan + apply + (1 - share) * load
+        child = (1 - share) * (scan + dump)
+        return here, child
+
+    here, child = times(mine / every)
+    # No other share of twentieths (at most half the blocks here) is closer to even.
+    for other in range(1, every // 2 + 1):
+        assert abs(here - child) <= abs(op.sub(*times(other / every))) + 1e-12
+    assert 1 <= mine <= every // 2
+
+
+def test_share_when_applying_outweighs_scanning():
+    # The tracker's work alone exceeds a block's scan: this process scans as little
+    # as it can (block 0 of every 20).
+    assert parallel._share(1.0, 5.0, 0.0, 1.0) == (1, 20)
