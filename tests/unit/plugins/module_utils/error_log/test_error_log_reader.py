@@ -9,6 +9,7 @@ alternation of all the patterns."""
 
 from __future__ import annotations
 
+import gc
 import gzip
 import re
 from pathlib import Path
@@ -266,3 +267,25 @@ def test_remembered_messages_are_bounded(tmp_path, monkeypatch):
     monkeypatch.setattr(scan.Scanner, "classify", watched)
     assert without_sources(analyse([str(path)])) == expected
     assert max(seen) == 3 and len(seen) > 100
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_cycle_collector_paused_only_while_reading(tmp_path, monkeypatch, enabled):
+    path = tmp_path / "error.log"
+    path.write_bytes(ALL)
+    seen = []
+    scan_block = scan.Scanner.scan
+
+    def watched(self, *args):
+        seen.append(gc.isenabled())
+        return scan_block(self, *args)
+
+    monkeypatch.setattr(scan.Scanner, "scan", watched)
+    was = gc.isenabled()
+    try:
+        (gc.enable if enabled else gc.disable)()
+        analyse([str(path)])
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
+    assert seen and not any(seen)
