@@ -5,14 +5,16 @@
 while this process scans the others and applies every block's records in order.
 
 The file is cut into blocks of ``reader.BLOCK_SIZE`` bytes; a block holds the lines
-that start in it (the last one read to its end). Of every SHARE[1] blocks this process
-scans SHARE[0] and the child the others, each with its own ``pread`` calls. The
-child sends each scan, as ``marshal`` data, through a pipe, in block order; it blocks
-when the pipe is full, so memory stays bounded whatever the size of the file. The
-tracker runs here only, on the blocks in order, so the report is the one a single
-process makes. If the child fails or cannot be started, this process scans its blocks
-itself. Gzip files, other files that cannot be read at an offset, small files, systems
-without ``fork`` and processes running other threads read with one process.
+that start in it (the last one read to its end). This process scans and applies the
+first block, timing both, and forks the child; from those times it takes the share of
+the blocks (in twentieths, spread out) that lets both processes finish together, and
+the child scans the others, each with its own ``pread`` calls. The child sends each
+scan, as ``marshal`` data, through a pipe, in block order; it blocks when the pipe is
+full, so memory stays bounded whatever the size of the file. The tracker runs here
+only, on the blocks in order, so the report is the one a single process makes. If the
+child fails or cannot be started, this process scans its blocks itself. Gzip files,
+other files that cannot be read at an offset, small files, systems without ``fork``
+and processes running other threads read with one process.
 """
 
 from __future__ import annotations

@@ -233,6 +233,7 @@ class _BlockScan:
             return
         if event[0] in TRACEBACK_KINDS:
             self._await(fields)
+        # _record, written out: this is the way of every event.
         self.newlines += block.count(b"\n", self.counted, start)
         self.counted = start
         self.records.append((self.newlines, when, fields, event))
