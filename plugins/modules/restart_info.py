@@ -24,8 +24,9 @@ description:
     seen; failures are logged at C(error) and are always seen.
   - Reads rotated logs too (C(error.log.2.gz), C(error.log.1), C(error.log)), oldest first;
     gzip files are recognised by their content. Logs are read in blocks, so memory stays
-    flat however large they are. Only lines holding mod_wsgi's C([wsgi:) module tag or one
-    of Apache's C(AH004) codes are parsed (a literal scan finds them first); those not in
+    flat however large they are; a large plain file is scanned by two processes (the
+    module forks once). Only lines holding mod_wsgi's C([wsgi:) module tag or one of
+    Apache's C(AH004) codes are parsed (a literal scan finds them first); those not in
     Apache's default error log format are skipped and counted in RV(lines_unparsed).
   - See C(docs/forensics.md) for the workflow from a 502 to the API call that exceeded
     C(request-timeout).
@@ -340,12 +341,13 @@ lines_before_since:
   returned: always
   type: int
 first_time:
-  description: Time of the first line parsed (a mod_wsgi line or an Apache C(AH004) line)
-    at or after O(since), ISO 8601, log-local; null if none.
+  description: Time of the first line in Apache's default error log format in the files
+    read (whatever O(since)), ISO 8601, log-local; null if none.
   returned: always
   type: str
 last_time:
-  description: Time of the last line parsed at or after O(since), null if none.
+  description: Time of the last line in Apache's default error log format in the files
+    read, null if none.
   returned: always
   type: str
 since:

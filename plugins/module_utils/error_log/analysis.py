@@ -5,9 +5,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, List, Optional
+import contextlib
+import gc
+from typing import Any, Dict, Iterable, Iterator, List, Optional
 
-from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.error_log import report
+from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.error_log import (
+    parallel,
+    report,
+)
 from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.error_log.base import (
     DEFAULT_MAX_RESTARTS,
     NAME,
@@ -27,6 +32,20 @@ from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.error_log.reade
 from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.error_log.restarts import (
     Tracker,
 )
+
+
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Pause Python's cycle collector: reading makes many short-lived tuples and no
+    reference cycles, and the collector would walk the young ones again and again
+    (about 7% of the reading time); reference counting still frees everything."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def analyse(
@@ -52,9 +71,11 @@ def analyse(
             raise missing_error(missing)
         warnings.append(f"{NAME}: no error log matches {', '.join(missing)}")
     reader = Reader(tracker, since)
-    for path in files:
-        with open_log(path) as handle:
-            reader.read(path, chunks(handle, warnings, path))
+    with _no_cycle_collection():
+        for path in files:
+            with open_log(path) as handle:
+                if not parallel.read(reader, path, handle, warnings):
+                    reader.read(path, chunks(handle, warnings, path))
     result = report.build(tracker, reader.counts)
     result["files"] = files
     result["warnings"] = warnings

@@ -125,6 +125,12 @@ def test_parse_since_errors(value):
     )
 
 
+def iso_of(line):
+    """The ISO time of a fixture line's stamp (``[Thu Nov 26 18:11:05.579295 2026]``)."""
+    stamp = line[1 : line.index(b"]")].decode()
+    return datetime.datetime.strptime(stamp, "%a %b %d %H:%M:%S.%f %Y").isoformat()
+
+
 def test_since_keeps_only_later_restarts():
     path = str(LOGS / "mod_wsgi-4.9-request-timeout.log")
     everything = analyse([path])["groups"]["demo"]["restarts"]
@@ -138,4 +144,7 @@ def test_since_keeps_only_later_restarts():
     # The trigger is line 33; 31 of the lines before it hold "[wsgi:" or "AH004".
     assert result["lines_before_since"] == 31
     assert result["since"] == second
-    assert result["first_time"] == second
+    # first_time and last_time span the whole log, since or not.
+    lines = Path(path).read_bytes().splitlines()
+    assert result["first_time"] == iso_of(lines[0]) < second
+    assert result["last_time"] == iso_of(lines[-1])
