@@ -141,7 +141,9 @@ groups:
       description: Whether a running process of the group has written a snapshot.
       type: bool
     window:
-      description: C(start) and C(end) (ISO 8601, UTC) and C(seconds) of the intervals aggregated.
+      description:
+        - C(start) and C(end) (ISO 8601, UTC), C(start_epoch) and C(end_epoch) (seconds since
+          the epoch) and C(seconds) of the intervals aggregated.
       type: dict
     processes:
       description: Running processes of the group with a snapshot.
@@ -208,7 +210,8 @@ groups:
       type: float
     process_details:
       description:
-        - One entry per process with C(pid), C(threads), C(started), C(started_in_window),
+        - One entry per process with C(pid), C(threads), C(started) (ISO 8601, UTC),
+          C(started_epoch), C(started_in_window),
           C(seconds_since_written), C(requests), C(rss_mb) and C(pss_mb).
       type: list
       elements: dict
