@@ -386,12 +386,12 @@ def main() -> None:
     try:
         since = parse_since(params["since"])
         result = analyse(
-            paths or [default_log_glob()],
+            [default_log_glob()] if paths is None else paths,
             since=since,
             process_group=params["process_group"],
             max_restarts=params["max_restarts"],
             app_paths=params["app_paths"],
-            allow_missing=not paths,
+            allow_missing=paths is None,
         )
     except ErrorLogError as exc:
         module.fail_json(msg=str(exc))

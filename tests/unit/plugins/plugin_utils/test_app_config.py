@@ -118,7 +118,7 @@ BAD_APPS = [
     ("user", {"user": "root"}, "apps[0] (shop).user got 'root'"),
     ("user", {"user": "#0"}, "apps[0] (shop).user got '#0'"),
     ("group", {"group": "bad group"}, "apps[0] (shop).group got"),
-    ("options user", {"options": {"user": "root"}}, "option 'user' got 'root'"),
+    ("options user", {"options": {"user": "root"}}, "apps[0] (shop).options.user got 'root'"),
     ("options", {"options": {"threads": 3}}, "apps[0] (shop).options.threads"),
     ("options", {"options": {"processes": 3}}, "apps[0] (shop).options.processes"),
     ("options", {"options": {"request_timeout": 3}}, "request-timeout"),
