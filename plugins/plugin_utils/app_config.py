@@ -19,6 +19,7 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.errors import (
     WsgiscaleError,
     describe,
+    item_label,
 )
 from ansible_collections.wsgiscale.mod_wsgi.plugins.plugin_utils.daemon_options import (
     check_safe_text,
@@ -63,7 +64,7 @@ def _fail(where: str, value: Any, expected: str) -> AppConfigError:
 
 def _label(variable: str, index: int, app: Any) -> str:
     name = app.get("name") if isinstance(app, Mapping) else None
-    return f"{variable}[{index}]" + (f" ({name})" if isinstance(name, str) and name else "")
+    return item_label(variable, index, name)
 
 
 def apache_text(where: str, value: Any, what: str) -> str:

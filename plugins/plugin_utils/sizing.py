@@ -21,6 +21,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.errors import (
     WsgiscaleError,
     describe,
+    item_label,
 )
 from ansible_collections.wsgiscale.mod_wsgi.plugins.plugin_utils.versions import (
     VersionError,
@@ -1175,11 +1176,6 @@ def size_plan(vcpus: Any, caller: str = "wsgi_sizing", **params: Any) -> Dict[st
 # ---------------------------------------------------------------------------
 
 
-def _app_label(variable: str, index: int, name: Any) -> str:
-    """``variable[index] (name)``, the way error messages name an app."""
-    return f"{variable}[{index}]" + (f" ({name})" if isinstance(name, str) and name else "")
-
-
 def _check_apps(
     caller: str, apps: Any, defaults: Any, variable: str
 ) -> Tuple[List[Dict[str, Any]], Dict]:
@@ -1207,13 +1203,13 @@ def _check_apps(
         name = app.get("name")
         if not isinstance(name, str) or not name.strip():
             raise SizingError(
-                f"{caller}: {_app_label(variable, index, name)}.name got {describe(name)}; "
+                f"{caller}: {item_label(variable, index, name)}.name got {describe(name)}; "
                 "expected a non-empty string"
             )
         if name in seen:
             raise SizingError(
-                f"{caller}: {_app_label(variable, index, name)}.name got {describe(name)}; "
-                f"expected a name not used by {_app_label(variable, seen[name], name)} "
+                f"{caller}: {item_label(variable, index, name)}.name got {describe(name)}; "
+                f"expected a name not used by {item_label(variable, seen[name], name)} "
                 "(WSGIDaemonProcess names must be unique)"
             )
         seen[name] = index
@@ -1328,7 +1324,7 @@ def _app_plans(
             defaults,
             host_params,
             note,
-            (_app_label(variable, index, app["name"]), defaults_prefix),
+            (item_label(variable, index, app["name"]), defaults_prefix),
         )
         for index, app in enumerate(apps)
     }
