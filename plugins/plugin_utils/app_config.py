@@ -113,7 +113,7 @@ def mount_path(where: str, value: Any) -> str:
     segments = text.split("/")[1:]
     bad = (
         not text.startswith("/")
-        or (text != "/" and not all(segment not in ("", ".", "..") for segment in segments))
+        or (text != "/" and any(segment in ("", ".", "..") for segment in segments))
         or any(ch.isspace() or ch in MOUNT_REFUSED for ch in text)
     )
     if bad:
