@@ -56,7 +56,7 @@ def test_paths_with_spaces_stay_one_quoted_word_each():
     assert (config["user"], config["group"]) == (None, None)
     # No word may contain an unquoted space: Apache would split it.
     for word in config["daemon_words"]:
-        name, _, value = word.partition("=")
+        name, _sep, value = word.partition("=")
         assert " " not in name
         assert " " not in value or (value.startswith('"') and value.endswith('"'))
 
