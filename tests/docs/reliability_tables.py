@@ -78,7 +78,11 @@ The filter and module rows also run in-process in `tests/unit/test_hostile_input
 so a regression shows in seconds. Messages from the role's `meta/argument_specs.yml`
 come from ansible-core, which names the variable and the key (`argument 'threads' ...
 found in 'mod_wsgi_daemon_apps'`) but not which app of the list; every check of the
-collection names the app, as `mod_wsgi_daemon_apps[INDEX] (NAME).KEY`.
+collection names the app, as `mod_wsgi_daemon_apps[INDEX] (NAME).KEY`. Each role run
+costs a round trip to the host (the package probe before preflight), so each
+server-wide variable gets one or two role rows here, and
+`tests/unit/test_role_server_checks.py` feeds many more values to the same preflight
+patterns in milliseconds.
 
 Values the filters quote are not bad input: a path with spaces, a `'` inside a value
 or a trailing backslash in a quoted value (`home="/srv/x\\\\"`) are written as one
