@@ -72,12 +72,16 @@ CASES = [
     ),
     (
         "Writing the configuration failed: Task failed: Module failed: Failed to replace "
-        "'/etc/apache2/conf-available/mod_wsgi_daemon.conf' with b'/root/.ansible/tmp/x/.source.conf': "
+        "'/etc/apache2/conf-available/mod_wsgi_daemon.conf' with "
+        "b'/root/.ansible/tmp/x/.source.conf': "
         "[Errno 28] No space left on device",
         {"full filesystem"},
     ),
     ("[Errno 30] Read-only file system: '/etc/apache2/conf-available'", {"read-only filesystem"}),
-    ("AH00526: Syntax error on line 9 of /etc/apache2/x.conf: Unknown thing", {"error in another file"}),
+    (
+        "AH00526: Syntax error on line 9 of /etc/apache2/x.conf: Unknown thing",
+        {"error in another file"},
+    ),
 ]
 
 
