@@ -23,9 +23,13 @@ VARS = yaml.safe_load(
     )
 )
 LEVELS = "{{ __mod_wsgi_daemon_log_levels }}"
+CHECKS = VARS["__mod_wsgi_daemon_server_checks"]
+# The shape check of each variable is its first entry; a later entry of the same name
+# checks what Apache would make of a well-shaped value (see test_second_checks).
+SHAPE = [c for i, c in enumerate(CHECKS) if c["name"] not in {x["name"] for x in CHECKS[:i]}]
 PATTERNS = {
     check["name"]: check["pattern"].replace(LEVELS, VARS["__mod_wsgi_daemon_log_levels"])
-    for check in VARS["__mod_wsgi_daemon_server_checks"]
+    for check in SHAPE
 }
 
 GOOD = {
@@ -141,3 +145,12 @@ def test_bad_value_is_refused(name, value):
 def test_patterns_end_with_backslash_z(name):
     # '$' would also match before a final newline.
     assert PATTERNS[name].endswith("\\Z") and "$" not in PATTERNS[name]
+
+
+def test_second_checks():
+    # Only MaxRequestWorkers has one: Apache lowers a value that is not a multiple of
+    # ThreadsPerChild with only a warning; its value text then says "would lower".
+    second = [c for c in CHECKS if c not in SHAPE]
+    assert [c["name"] for c in second] == ["mod_wsgi_daemon_max_request_workers"]
+    assert re.match(second[0]["pattern"], "150")
+    assert not re.match(second[0]["pattern"], "151 (Apache would lower it to 150)")
