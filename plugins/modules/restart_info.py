@@ -53,7 +53,7 @@ options:
         C(/var/log/apache2/error.log*) on Debian and C(/var/log/httpd/error_log*) on RedHat.
         With the default, no matching file gives an empty result and a warning; a given path
         or glob that matches nothing, and a file that cannot be read, fail the module with
-        the path in the message.
+        the path in the message. An empty list fails too (leave O(path) out for the default).
       - Daemon process groups defined inside a C(VirtualHost) log to that virtual host's
         C(ErrorLog); list those files too.
     type: list
@@ -71,6 +71,7 @@ options:
   process_group:
     description:
       - Report only this daemon process group (the name in C(WSGIDaemonProcess NAME)).
+      - An empty name, or one with whitespace or control characters, fails the module.
     type: str
   max_restarts:
     description:
@@ -86,6 +87,7 @@ options:
         (C(.../lib/pythonX.Y/)), in C(site-packages) or C(dist-packages), or is C(<frozen ...>).
         Set this when the application is itself installed as a package.
       - When no frame of a thread is application code, its innermost frame is the culprit.
+      - Each prefix must be absolute (frames carry absolute file names).
     type: list
     elements: path
 notes:
@@ -388,12 +390,12 @@ def main() -> None:
     try:
         since = parse_since(params["since"])
         result = analyse(
-            paths or [default_log_glob()],
+            [default_log_glob()] if paths is None else paths,
             since=since,
             process_group=params["process_group"],
             max_restarts=params["max_restarts"],
             app_paths=params["app_paths"],
-            allow_missing=not paths,
+            allow_missing=paths is None,
         )
     except ErrorLogError as exc:
         module.fail_json(msg=str(exc))

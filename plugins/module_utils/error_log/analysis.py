@@ -16,6 +16,7 @@ from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.error_log impor
 from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.error_log.base import (
     DEFAULT_MAX_RESTARTS,
     NAME,
+    ErrorLogError,
 )
 from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.error_log.files import (
     expand_paths,
@@ -32,6 +33,7 @@ from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.error_log.reade
 from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.error_log.restarts import (
     Tracker,
 )
+from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.errors import describe
 
 
 @contextlib.contextmanager
@@ -63,8 +65,21 @@ def analyse(
     is an error, unless ``allow_missing`` (then a warning). The report has the keys of
     ``report.build`` plus ``files`` and ``warnings``.
     """
-    tracker = Tracker(GroupTable(process_group, max_restarts), app_paths)
-    files, missing = expand_paths(paths)
+    patterns = list(paths)
+    if not patterns:
+        raise ErrorLogError(
+            f"{NAME}: parameter 'path' got []; expected at least one file or glob "
+            "(leave path out for the default error log)"
+        )
+    prefixes = list(app_paths or ())
+    for prefix in prefixes:
+        if not isinstance(prefix, str) or not prefix.startswith("/"):
+            raise ErrorLogError(
+                f"{NAME}: parameter 'app_paths' got {describe(prefixes)}; expected absolute "
+                f"path prefixes such as /srv/shop (bad entry {prefix!r})"
+            )
+    tracker = Tracker(GroupTable(process_group, max_restarts), prefixes)
+    files, missing = expand_paths(patterns)
     warnings: List[str] = []
     if missing:
         if not allow_missing:

@@ -116,7 +116,7 @@ def test_parse_since_with_offset_is_local_time():
 
 @pytest.mark.parametrize("value", ["yesterday", "10x", "Foo Nov 26 17:27:57 2026",
                                    "Thu Nox 26 17:27:57 2026", "Thu Nov 31 17:27:57 2026",
-                                   "2026-13-01"])  # fmt: skip
+                                   "2026-13-01", "-5m", "1e400h"])  # fmt: skip
 def test_parse_since_errors(value):
     with pytest.raises(ErrorLogError) as info:
         parse_since(value)
