@@ -9,7 +9,7 @@ VENV := $(CURDIR)/.venv
 BIN := $(VENV)/bin
 COLLECTIONS := $(CURDIR)/build/collections
 LINK := $(COLLECTIONS)/ansible_collections/wsgiscale/mod_wsgi
-SCENARIOS ?= default multi_app rollback request_timeout hostile_input faults
+SCENARIOS ?= default multi_app rollback request_timeout hostile_input faults autotune
 
 export CONTAINERS_CONF := $(CURDIR)/tests/containers.conf
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
@@ -60,7 +60,7 @@ build: venv
 	$(BIN)/ansible-galaxy collection install --force -p build/artifact/installed build/artifact/wsgiscale-mod_wsgi-*.tar.gz
 	for p in wsgi_sizing wsgi_host_plan wsgi_processes wsgi_threads wsgi_daemon_options wsgi_app_config; do \
 	  ANSIBLE_COLLECTIONS_PATH=build/artifact/installed $(BIN)/ansible-doc -t filter wsgiscale.mod_wsgi.$$p >/dev/null; done
-	for p in restart_info daemon_info; do \
+	for p in restart_info daemon_info traffic_info; do \
 	  ANSIBLE_COLLECTIONS_PATH=build/artifact/installed $(BIN)/ansible-doc -t module wsgiscale.mod_wsgi.$$p >/dev/null; done
 	ANSIBLE_COLLECTIONS_PATH=build/artifact/installed $(BIN)/ansible-doc -t role wsgiscale.mod_wsgi.mod_wsgi_daemon >/dev/null
 	@echo "build: artifact installs and ansible-doc renders every plugin and the role"
