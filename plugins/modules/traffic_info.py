@@ -80,7 +80,7 @@ options:
   headroom_percent:
     description:
       - Headroom added to the largest PSS (RSS when PSS is unknown) of a group's
-        processes for RV(groups.sizing_inputs.process_rss_mb).
+        processes for C(process_rss_mb) in RV(groups.sizing_inputs).
     type: float
     default: 20
   min_requests:
@@ -92,7 +92,7 @@ options:
   slo_wait_ms:
     description:
       - Queue-wait target in milliseconds, at O(slo_percentile) (the sizing plan's
-        C(slo_wait_ms)); RV(groups.queue_wait_ms.meets_slo) compares the measured wait.
+        C(slo_wait_ms)); C(meets_slo) in RV(groups.queue_wait_ms) compares the measured wait.
     type: float
     default: 10
   slo_percentile:

@@ -362,5 +362,6 @@ def test_shed_lines_outside_the_window_are_not_counted(suite):
     assert counts["shop"]["queue_timeout"] == sum(1 for t in times if start <= t <= start + 0.5)
     assert 1 <= counts["shop"]["queue_timeout"] < len(times)
     assert counts["other"] == {"queue_timeout": 0, "connect_failed": 0}
-    everything, _ = traffic.count_shed(str(log), ["shop"], times[0] - 1, times[-1] + 1)
+    everything, note = traffic.count_shed(str(log), ["shop"], times[0] - 1, times[-1] + 1)
+    assert note is None
     assert everything["shop"]["queue_timeout"] == len(times)
