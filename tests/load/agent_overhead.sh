@@ -133,7 +133,7 @@ import json, statistics, sys
 suite, rate = sys.argv[1], sys.argv[2]
 runs = [json.loads(line) for line in sys.stdin]
 def median(mode, key):
-    return statistics.median(r[key] for r in runs if r["mode"] == mode)
+    return round(statistics.median(r[key] for r in runs if r["mode"] == mode), 3)
 keys = ("cpu_ms_per_request", "latency_p50_ms", "latency_p95_ms", "app_ms_mean")
 on = {k: median("on", k) for k in keys}
 off = {k: median("off", k) for k in keys}
