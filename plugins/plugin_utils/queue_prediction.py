@@ -44,6 +44,11 @@ def predict(report: Mapping[str, Any], vcpus: int) -> Optional[Dict[str, Any]]:
         "slo_wait_ms": queue["slo_wait_ms"],
         "slo_percentile": queue["slo_percentile"],
     }
+    # The version and memory measured, so the plan's reasons speak of this host.
+    if report.get("mod_wsgi"):
+        params["mod_wsgi_version"] = report["mod_wsgi"]
+    if inputs.get("process_rss_mb"):
+        params["process_rss_mb"] = inputs["process_rss_mb"]
     plan = size_plan(vcpus, caller=CALLER, **params)
     predicted = plan["predicted_queue_wait_ms"]
     return {

@@ -60,6 +60,18 @@ def test_prediction_is_the_plan_of_the_running_size(results, suite):
 
 
 @pytest.mark.parametrize("suite", ["bookworm", "trixie"])
+def test_prediction_speaks_of_the_measured_version_and_memory(results, suite):
+    result = copy.deepcopy(results[suite])
+    queue_prediction.add_predictions(result)
+    shop = result["groups"]["shop"]
+    reasons = " ".join(shop["prediction"]["reasons"])
+    major_minor = ".".join(shop["mod_wsgi"].split(".")[:2])
+    assert f"with mod_wsgi {major_minor} " in reasons
+    rss = shop["sizing_inputs"]["process_rss_mb"]
+    assert f"2 x ({rss:g} + 3 x 2) MB" in reasons
+
+
+@pytest.mark.parametrize("suite", ["bookworm", "trixie"])
 def test_littles_law_links_the_model_and_the_measurement(results, suite):
     """Served rate x application time = busy threads: the model's utilisation at the
     served rate matches the measured one (the GIL inflation is small at 2 ms CPU)."""
