@@ -45,7 +45,7 @@ STOP_LINE = re.compile(r"AH0049[12]")  # caught SIGTERM / SIGWINCH, shutting dow
 MARKERS = {"under-load": ("<!-- under-load:start -->", "<!-- under-load:end -->")}
 
 APACHE_TARGETS = {"reload": "graceful reload, no restart", "none": "no reload"}
-DAEMON_TARGETS = {"new": "new daemon pids", "same": "daemon pids unchanged"}
+DAEMON_TARGETS = {"new": "new daemon pids", "same": "same daemon pids"}
 UNDER_LOAD_HEADER = (
     "| case | suite | sent | failed (kind:n) | p99 ms | max ms | apply s | Apache |"
     " daemon pids before → after | loadgen lateness p99 ms | target | met |\n"
@@ -212,16 +212,18 @@ def target(case: dict, per_reload: float) -> str:
         parts.append("0 failed")
     else:
         parts.append(
-            f"0 killed in flight, only identified reload races (≤ {per_reload:g} per reload)"
+            f"0 killed in flight, only identified reload races, ≤ {per_reload:g} per reload"
         )
     return "; ".join(parts)
 
 
 def _number(value: object) -> str:
-    """A table cell for a number ('-' when missing)."""
+    """A table cell for a number: whole ms from 10 on, else one decimal; '-' if missing."""
     if value is None:
         return "-"
-    return f"{value:.0f}" if isinstance(value, float) and value >= 100 else str(value)
+    if isinstance(value, float):
+        return f"{value:.0f}" if value >= 10 else f"{value:.1f}"
+    return str(value)
 
 
 def pid_cell(result: dict) -> str:
@@ -271,7 +273,9 @@ def under_load_report(cases_doc: dict, results: dict) -> tuple:
         suite: judge_suite(cases, suite_results, per_reload)
         for suite, suite_results in sorted(results.items())
     }
-    rows, problems = [UNDER_LOAD_HEADER], []
+    lines = ["Cases, applied in this order:", ""]
+    lines += [f"- ({case['id']}) {case['title']}: {case['change']}" for case in cases]
+    rows, problems = [*lines, "", UNDER_LOAD_HEADER], []
     for index, case in enumerate(cases):
         for suite, suite_results in sorted(results.items()):
             found = [r for r in suite_results if r["id"] == case["id"]]
@@ -316,7 +320,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     under = sub.add_parser("under-load", help="judge and tabulate apply_under_load")
     under.add_argument("results", help="build/molecule/apply_under_load.json")
-    under.add_argument("--cases", required=True, help="molecule/apply_under_load/cases.yml")
+    under.add_argument("--cases", required=True, help="molecule/apply_under_load/vars/cases.yml")
     under.add_argument("--update", help="write the table between the markers of this file")
     return parser
 
