@@ -9,7 +9,7 @@ VENV := $(CURDIR)/.venv
 BIN := $(VENV)/bin
 COLLECTIONS := $(CURDIR)/build/collections
 LINK := $(COLLECTIONS)/ansible_collections/wsgiscale/mod_wsgi
-SCENARIOS ?= default multi_app rollback request_timeout apply_under_load
+SCENARIOS ?= default multi_app rollback request_timeout apply_under_load rolling_drain
 
 export CONTAINERS_CONF := $(CURDIR)/tests/containers.conf
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)

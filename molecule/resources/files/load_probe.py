@@ -6,6 +6,8 @@
     python3 load_probe.py state
     python3 load_probe.py wait TAG [--state]
     python3 load_probe.py finish TAG --start EPOCH --end EPOCH [--log-from BYTES]
+    python3 load_probe.py log --from BYTES
+    python3 load_probe.py haproxy [--socket PATH]
 
 Installed beside tests/load/loadgen.py (in /usr/local/lib/wsgiscale-load) by the load
 scenarios' prepare step; every command prints one JSON document.
@@ -21,14 +23,22 @@ with --state, print the state (as ``state``) once it has.
 the window's figures (``loadgen.summarise`` of the requests open between --start and
 --end), the whole run's, its failed requests (the first 300), Apache's lifecycle and
 failure lines logged from byte --log-from on, and the state (as ``state``).
+
+``log --from BYTES``: Apache's lifecycle and failure lines logged from that byte on,
+and the state.
+
+``haproxy``: the time and, per ``backend/server`` of the HAProxy behind the runtime API
+socket, its status, current and total sessions, 5xx answers and errors (``show stat``).
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import re
+import socket
 import sys
 import time
 
@@ -46,6 +56,8 @@ LOG_KEEP = re.compile(
     r"AH0049[0-9]|AH00489|AH00169|Unable to connect to WSGI daemon|Truncated or oversized"
     r"|[Tt]imeout|WSGI0[0-9]{3}"
 )
+HAPROXY_SOCKET = "/run/haproxy/admin.sock"
+HAPROXY_FIELDS = ("status", "scur", "stot", "hrsp_5xx", "econ", "eresp", "wretr", "wredis")
 KEEP = ("window", "requests", "ok", "failed", "failed_by_kind", "latency_ms", "latency_all_ms")
 
 
@@ -107,6 +119,31 @@ def log_lines(start: int) -> list:
     return [line[:600] for line in text.splitlines() if LOG_KEEP.search(line)]
 
 
+def haproxy(path: str) -> dict:
+    """Return {"t", "servers": {"backend/server": {status, counters}}} from `show stat`."""
+    client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    client.settimeout(10)
+    client.connect(path)
+    client.sendall(b"show stat\n")
+    chunks = []
+    while True:
+        chunk = client.recv(65536)
+        if not chunk:
+            break
+        chunks.append(chunk)
+    client.close()
+    text = b"".join(chunks).decode("utf-8", "replace").lstrip("# ")
+    servers = {}
+    for row in csv.DictReader(text.splitlines()):
+        if row.get("svname") in ("FRONTEND", "BACKEND", None):
+            continue
+        counters = {key: row.get(key, "") for key in HAPROXY_FIELDS}
+        for key in HAPROXY_FIELDS[1:]:
+            counters[key] = int(counters[key] or 0)
+        servers[f"{row['pxname']}/{row['svname']}"] = counters
+    return {"t": round(time.time(), 6), "servers": servers}
+
+
 def finish(tag: str, start: float, end: float, log_from: int | None) -> dict:
     """Stop the run, wait for its summary and return its figures."""
     with open(STOP, "w", encoding="utf-8"):
@@ -150,9 +187,17 @@ def main(argv: list | None = None) -> int:
     done.add_argument("--start", type=float, required=True)
     done.add_argument("--end", type=float, required=True)
     done.add_argument("--log-from", type=int)
+    logged = sub.add_parser("log")
+    logged.add_argument("--from", dest="start", type=int, required=True)
+    balancer = sub.add_parser("haproxy")
+    balancer.add_argument("--socket", default=HAPROXY_SOCKET)
     args = parser.parse_args(argv)
     if args.command == "state":
         document = state()
+    elif args.command == "log":
+        document = {"log": log_lines(args.start), "state": state()}
+    elif args.command == "haproxy":
+        document = haproxy(args.socket)
     elif args.command == "wait":
         document = wait(args.tag)
         if args.state:
