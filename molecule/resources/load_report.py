@@ -4,6 +4,7 @@
 """Judge and tabulate the figures of the load scenarios.
 
     python3 molecule/resources/load_report.py under-load RESULTS --cases CASES [--update DOC]
+    python3 molecule/resources/load_report.py rolling RESULTS [--update DOC]
 
 ``under-load``: RESULTS is the JSON molecule/apply_under_load writes
 (build/molecule/apply_under_load.json: ``{suite: [one result per case]}``) and CASES
@@ -13,6 +14,14 @@ each row's target and whether it was met, then the reasons of any row that misse
 Exit status 0 when every row met its target, 1 when one did not, 2 on bad input.
 ``--update DOC`` also writes the table between DOC's markers
 (``<!-- under-load:start -->`` and ``<!-- under-load:end -->``).
+
+``rolling``: RESULTS is the JSON molecule/rolling_drain writes
+(build/molecule/rolling_drain.json: ``{"load": the load through the balancer,
+"backends": [one result per backend, in the order they were re-sized]}``). The load
+must have lost no request; each backend must have been drained to 0 sessions, sent no
+request while out, reloaded gracefully, had every daemon replaced by one of the new
+size and be back UP. Same output and exit status; ``--update DOC`` writes between
+``<!-- rolling:start -->`` and ``<!-- rolling:end -->``.
 
 What counts as a reload's race loss (docs/reliability.md, "What a graceful reload
 does"): an HTTP 503 matched by a ``Unable to connect to WSGI daemon process ... No
@@ -42,7 +51,10 @@ RACE_LINES = {
 }
 RELOAD_LINE = "AH00493"  # SIGUSR1 received.  Doing graceful restart
 STOP_LINE = re.compile(r"AH0049[12]")  # caught SIGTERM / SIGWINCH, shutting down
-MARKERS = {"under-load": ("<!-- under-load:start -->", "<!-- under-load:end -->")}
+MARKERS = {
+    "under-load": ("<!-- under-load:start -->", "<!-- under-load:end -->"),
+    "rolling": ("<!-- rolling:start -->", "<!-- rolling:end -->"),
+}
 
 APACHE_TARGETS = {"reload": "graceful reload, no restart", "none": "no reload"}
 DAEMON_TARGETS = {"new": "new daemon pids", "same": "same daemon pids"}
@@ -50,6 +62,22 @@ UNDER_LOAD_HEADER = (
     "| case | suite | sent | failed (kind:n) | p99 ms | max ms | apply s | Apache |"
     " daemon pids before → after | loadgen lateness p99 ms | target | met |\n"
     "|---|---|---|---|---|---|---|---|---|---|---|---|"
+)
+
+ROLLING_LOAD_HEADER = (
+    "| through the balancer | sent | failed (kind:n) | p99 ms | max ms | rolling apply s |"
+    " loadgen lateness p99 ms | target | met |\n"
+    "|---|---|---|---|---|---|---|---|---|"
+)
+ROLLING_LOAD_TARGET = "0 failed"
+ROLLING_BACKEND_HEADER = (
+    "| backend | suite | sessions when drained | requests sent while out | out of service s |"
+    " Apache | daemon pids before → after | size after | back in service | host load |"
+    " target | met |\n"
+    "|---|---|---|---|---|---|---|---|---|---|---|---|"
+)
+ROLLING_BACKEND_TARGET = (
+    "MAINT with 0 sessions; 0 sent while out; graceful reload; every daemon replaced, new size; UP"
 )
 
 
@@ -286,6 +314,119 @@ def under_load_report(cases_doc: dict, results: dict) -> tuple:
     return "\n".join(rows), problems
 
 
+# ---------------------------------------------------------------- rolling_drain
+
+
+def server(backend: dict, snapshot: str) -> dict:
+    """The balancer's counters of this backend's server in one snapshot."""
+    return backend[snapshot]["servers"][backend["server"]]
+
+
+def sent_while_out(backend: dict) -> int:
+    """Requests the balancer sent to the server between its drain and the role's end."""
+    return server(backend, "applied")["stot"] - server(backend, "drained")["stot"]
+
+
+def check_backend(backend: dict) -> list:
+    """Drained to 0, nothing sent while out, reloaded, re-sized, back UP."""
+    problems = []
+    drained = server(backend, "drained")
+    if drained["status"] != "MAINT" or drained["scur"]:
+        problems.append(
+            f"drained: {drained['status']} with {drained['scur']} sessions, expected MAINT with 0"
+        )
+    sent = sent_while_out(backend)
+    if sent:
+        problems.append(f"the balancer sent it {sent} requests while out")
+    action, reloads = apache_action(backend)
+    if action != "reload":
+        problems.append(
+            f"Apache: {action} ({reloads} graceful reloads logged, parent pid "
+            f"{backend['before']['parent']} -> {backend['after']['parent']}), expected reload"
+        )
+    before, after = daemons(backend["before"]), daemons(backend["after"])
+    kept = sorted(
+        {pid for pids in before.values() for pid in pids}.intersection(
+            pid for pids in after.values() for pid in pids
+        )
+    )
+    if kept or not after or sorted(after) != sorted(before):
+        problems.append(f"daemons {before} -> {after}: not all replaced (kept {kept})")
+    if not backend["size_matches"]:
+        problems.append(f"daemons not of the new size: {backend['size']}")
+    status = server(backend, "enabled")["status"]
+    if status != "UP":
+        problems.append(f"back in service: {status}, expected UP")
+    return problems
+
+
+def check_rolling_load(load: dict) -> list:
+    """No request failed through the balancer, and the load outlasted the apply."""
+    run, window = load["run"], load["window"]
+    problems = []
+    if run["failed"]:
+        problems.append(
+            f"{run['failed']} requests failed ({kinds(run['failed_by_kind'])}), expected 0"
+        )
+    if run["stopped_by"] != "stop file":
+        problems.append(f"the load ended ({run['stopped_by']}) before the rolling apply did")
+    if not window["requests"]:
+        problems.append("no request in the rolling apply's window")
+    return problems
+
+
+def rolling_load_row(load: dict, problems: list, backends: int) -> str:
+    """The markdown row of the load through the balancer."""
+    window, run = load["window"], load["run"]
+    cells = [
+        f"whole rolling re-size ({backends} backends, serial: 1)",
+        str(window["requests"]),
+        f"{window['failed']} ({kinds(window['failed_by_kind'])})",
+        _number(window["latency_ms"]["p99"]),
+        _number(window["latency_ms"]["max"]),
+        f"{window['window']['span_s']:.1f}",
+        _number(run["generator"]["lateness_ms"]["p99"]),
+        ROLLING_LOAD_TARGET,
+        "no" if problems else "yes",
+    ]
+    return "| " + " | ".join(cells) + " |"
+
+
+def rolling_backend_row(backend: dict, problems: list) -> str:
+    """The markdown row of one backend's drain, apply and return."""
+    drained, enabled = server(backend, "drained"), server(backend, "enabled")
+    loads = f"{backend['before']['loadavg']:g} → {backend['after']['loadavg']:g}"
+    cells = [
+        backend["server"].split("/", 1)[1],
+        backend["suite"],
+        f"{drained['scur']} ({drained['status']})",
+        str(sent_while_out(backend)),
+        f"{backend['enabled']['t'] - backend['drained']['t']:.1f}",
+        apache_cell(backend),
+        pid_cell(backend),
+        ", ".join(f"{group}: {size}" for group, size in sorted(backend["size"].items())),
+        enabled["status"],
+        loads,
+        ROLLING_BACKEND_TARGET,
+        "no" if problems else "yes",
+    ]
+    return "| " + " | ".join(cells) + " |"
+
+
+def rolling_report(results: dict) -> tuple:
+    """Return (markdown tables, [problem lines]) of a rolling_drain run."""
+    load, backends = results["load"], results["backends"]
+    load_problems = check_rolling_load(load)
+    problems = [f"load: {problem}" for problem in load_problems]
+    rows = [ROLLING_LOAD_HEADER, rolling_load_row(load, load_problems, len(backends)), ""]
+    rows.append(ROLLING_BACKEND_HEADER)
+    for backend in backends:
+        verdict = check_backend(backend)
+        problems += [f"{backend['server']}: {problem}" for problem in verdict]
+        rows.append(rolling_backend_row(backend, verdict))
+    return "\n".join(rows), problems
+
+
 # ---------------------------------------------------------------- files
 
 
@@ -322,6 +463,9 @@ def build_parser() -> argparse.ArgumentParser:
     under.add_argument("results", help="build/molecule/apply_under_load.json")
     under.add_argument("--cases", required=True, help="molecule/apply_under_load/vars/cases.yml")
     under.add_argument("--update", help="write the table between the markers of this file")
+    rolling = sub.add_parser("rolling", help="judge and tabulate rolling_drain")
+    rolling.add_argument("results", help="build/molecule/rolling_drain.json")
+    rolling.add_argument("--update", help="write the tables between the markers of this file")
     return parser
 
 
@@ -329,10 +473,13 @@ def main(argv: list | None = None) -> int:
     """Print the table and the problems; return the exit status."""
     args = build_parser().parse_args(argv)
     try:
-        table, problems = under_load_report(load(args.cases), load(args.results))
+        if args.command == "rolling":
+            table, problems = rolling_report(load(args.results))
+        else:
+            table, problems = under_load_report(load(args.cases), load(args.results))
         if args.update:
             doc = Path(args.update)
-            text = replace_between(doc.read_text(encoding="utf-8"), MARKERS["under-load"], table)
+            text = replace_between(doc.read_text(encoding="utf-8"), MARKERS[args.command], table)
             doc.write_text(text, encoding="utf-8")
     except (ReportError, KeyError, TypeError, ValueError) as error:
         sys.stderr.write(f"{error}\n")
