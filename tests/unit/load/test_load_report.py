@@ -3,11 +3,12 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Tests of molecule/resources/load_report.py on the reference runs of the load scenarios.
 
-The reference runs are real: molecule/apply_under_load/reference.json is what the
-scenario wrote on Debian 12 and 13. The docs table must be exactly that run rendered
-from the scenario's case file, every row must meet its target, and each way a run
-can go wrong (a failure of another kind, a restart, a kept daemon, a role that did
-not fail...) must turn a row to 'no'.
+The reference runs are real: molecule/apply_under_load/reference.json and
+molecule/rolling_drain/reference.json are what the scenarios wrote on Debian 12 and 13.
+The docs tables must be exactly those runs rendered (apply_under_load's from its case
+file), every row must meet its target, and each way a run can go wrong (a failure of
+another kind, a restart, a kept daemon, a role that did not fail, a request sent to a
+drained backend...) must turn a row to 'no'.
 """
 
 from __future__ import annotations
@@ -252,3 +253,134 @@ def test_replace_between_refuses_missing_or_misordered_markers(text):
     """Without exactly one start before one end, nothing is written."""
     with pytest.raises(report.ReportError):
         report.replace_between(text, report.MARKERS["under-load"], "table")
+
+
+# ---------------------------------------------------------------- rolling_drain
+
+ROLLING = ROOT / "molecule" / "rolling_drain"
+
+
+@pytest.fixture
+def rolling() -> dict:
+    """A fresh copy of the reference run of rolling_drain."""
+    return report.load(str(ROLLING / "reference.json"))
+
+
+def test_rolling_docs_tables_are_the_reference_run(rolling):
+    """docs/reliability.md holds exactly what the renderer makes of the reference run."""
+    tables, _problems = report.rolling_report(rolling)
+    documented = report.between(DOC.read_text(encoding="utf-8"), report.MARKERS["rolling"])
+    assert documented == tables
+
+
+def test_rolling_reference_run_lost_nothing_on_both_suites(rolling):
+    """0 failed through the balancer; a Debian 12 and a Debian 13 backend, all green."""
+    tables, problems = report.rolling_report(rolling)
+    assert problems == []
+    assert rolling["load"]["run"]["failed"] == 0
+    assert rolling["load"]["run"]["requests"] > 0
+    assert sorted(backend["suite"] for backend in rolling["backends"]) == sorted(SUITES)
+    verdicts = [
+        line.rsplit("|", 2)[1].strip()
+        for line in tables.splitlines()
+        if line.endswith(("| yes |", "| no |"))
+    ]
+    assert verdicts == ["yes"] * (1 + len(rolling["backends"]))
+
+
+def server_counters(backend: dict, snapshot: str) -> dict:
+    """The balancer's counters of this backend's server in one snapshot."""
+    return backend[snapshot]["servers"][backend["server"]]
+
+
+def sent_while_out(backend: dict) -> None:
+    """The balancer sent the drained backend 3 requests during the apply."""
+    server_counters(backend, "applied")["stot"] += 3
+
+
+def sessions_left(backend: dict) -> None:
+    """The drain ended with a session still open."""
+    server_counters(backend, "drained")["scur"] = 1
+
+
+def not_back(backend: dict) -> None:
+    """The backend did not come back UP."""
+    server_counters(backend, "enabled")["status"] = "MAINT"
+
+
+def restarted(backend: dict) -> None:
+    """Apache was fully restarted."""
+    backend["after"]["parent"] += 1000
+
+
+def not_resized(backend: dict) -> None:
+    """The daemons do not have the new size."""
+    backend["size_matches"] = False
+
+
+def daemon_kept(backend: dict) -> None:
+    """An old daemon survived."""
+    group = next(iter(backend["before"]["daemons"]))
+    backend["after"]["daemons"][group][0] = backend["before"]["daemons"][group][0]
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (sent_while_out, "sent it 3 requests while out"),
+        (sessions_left, "with 1 sessions, expected MAINT with 0"),
+        (not_back, "back in service: MAINT"),
+        (restarted, "Apache: restart"),
+        (lambda b: b.update(log=[]), "Apache: none"),
+        (not_resized, "not of the new size"),
+        (daemon_kept, "not all replaced"),
+    ],
+)
+@pytest.mark.parametrize("index", [0, 1])
+def test_each_backend_departure_turns_its_row_red(rolling, index, change, expected):
+    """A real backend result, changed in one way, misses its target and says why."""
+    backend = rolling["backends"][index]
+    change(backend)
+    tables, problems = report.rolling_report(rolling)
+    assert any(p.startswith(backend["server"]) and expected in p for p in problems), problems
+    name = backend["server"].split("/", 1)[1]
+    row = next(line for line in tables.splitlines() if line.startswith(f"| {name} |"))
+    assert row.endswith("| no |")
+
+
+@pytest.mark.parametrize(
+    ("kind", "stopped_by", "expected"),
+    [("http_502", "stop file", "1 requests failed"), (None, "schedule done", "the load ended")],
+)
+def test_a_failed_request_or_a_short_load_turns_the_load_row_red(
+    rolling, kind, stopped_by, expected
+):
+    """One request lost through the balancer, or a load that ended early, fails."""
+    run = rolling["load"]["run"]
+    if kind:
+        run["failed"] += 1
+        run["failed_by_kind"][kind] = 1
+    run["stopped_by"] = stopped_by
+    tables, problems = report.rolling_report(rolling)
+    assert any(p.startswith("load:") and expected in p for p in problems), problems
+    row = next(line for line in tables.splitlines() if line.startswith("| whole rolling"))
+    assert row.endswith("| no |")
+
+
+def test_rolling_scenario_drains_with_the_shipped_tasks():
+    """The scenario proves the shipped drain/undrain tasks, around the role, one host at a time."""
+    plays = report.load(str(ROLLING / "verify.yml"))
+    rolling = next(play for play in plays if play.get("serial") == 1)
+    steps = [
+        task.get("ansible.builtin.include_tasks")
+        or task.get("ansible.builtin.include_role", {}).get("name")
+        for task in rolling["tasks"]
+    ]
+    steps = [step for step in steps if step]
+    assert steps == [
+        "../../examples/tasks/haproxy_drain.yml",
+        "wsgiscale.mod_wsgi.mod_wsgi_daemon",
+        "../../examples/tasks/haproxy_undrain.yml",
+    ]
+    for step in (steps[0], steps[2]):
+        assert (ROLLING / step).resolve().is_file()
