@@ -77,8 +77,7 @@ for p in $(pidof apache2); do
   s=$(cat /proc/$p/stat 2>/dev/null) || continue
   a=$(tr '\0' ' ' < /proc/$p/cmdline 2>/dev/null | cut -c1-40)
   r=$(awk '/^VmRSS/ {print $2}' /proc/$p/status 2>/dev/null)
-  q=$(awk '/^Pss:/ {print $2}' /proc/$p/smaps_rollup 2>/dev/null)
-  echo "P|$p|$a|${r:-0}|${q:-0}|$s"
+  echo "P|$p|$a|${r:-0}|$s"
 done
 """
 
@@ -112,14 +111,13 @@ def parse_snapshot(text: str) -> dict:
             # user nice system idle iowait irq softirq steal: busy excludes idle, iowait
             snap["cpus"][name[3:]] = sum(values[:8]) - values[3] - values[4]
         elif line.startswith("P|"):
-            _tag, pid, args, rss, pss, stat = line.split("|", 5)
+            _tag, pid, args, rss, stat = line.split("|", 4)
             fields = stat[stat.rindex(")") + 2 :].split()
             snap["procs"][int(pid)] = {
                 "daemon": args.startswith("(wsgi:"),
                 "ticks": int(fields[11]) + int(fields[12]),
                 "start": int(fields[19]),
                 "rss_kb": int(rss),
-                "pss_kb": int(pss),
             }
         elif "loadavg" not in snap:
             snap["loadavg"] = float(line.split()[0])
@@ -146,7 +144,6 @@ def cpu_between(before: dict, after: dict, ticks_per_s: float = 100.0) -> dict:
         "cpu_busy_s": busy,
         "daemons": len(daemons),
         "daemons_rss_mb": round(sum(p["rss_kb"] for p in daemons) / 1024.0, 1),
-        "daemons_pss_mb": round(sum(p["pss_kb"] for p in daemons) / 1024.0, 1),
     }
 
 
@@ -371,7 +368,6 @@ def _server_usage(usage: dict, ok: int) -> dict:
     return {
         "daemons": usage["daemons"],
         "daemons_rss_mb": usage["daemons_rss_mb"],
-        "daemons_pss_mb": usage["daemons_pss_mb"],
         "daemons_cpu_pct": round(100.0 * usage["daemons_cpu_s"] / seconds, 1),
         "apache_cpu_pct": round(100.0 * usage["apache_cpu_s"] / seconds, 1),
         "daemons_cpu_ms_per_request": per(usage["daemons_cpu_s"]),
@@ -667,6 +663,29 @@ def smoke(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+def capture_fixtures(out: Path, suite: str) -> int:
+    """Write the real captures the unit tests read: /proc snapshots around a short
+    run (2 x 3 threads, 5 ms CPU + 10 ms I/O at 40 rps Poisson for 5 s) and the
+    run's per-request records and summary."""
+    out.mkdir(parents=True, exist_ok=True)
+    server = Server(suite, f"capacity-fixture-{suite}")
+    server.create()
+    try:
+        server.configure(2, 3)
+        server.restart()
+        before = server.box.sh(f"sh {WORK}/snapshot.sh")
+        server.load(app_query(5.0, 10.0), 40.0, 5.0, "poisson", 1)
+        after = server.box.sh(f"sh {WORK}/snapshot.sh")
+        (out / "snapshot-before.txt").write_text(before, encoding="utf-8")
+        (out / "snapshot-after.txt").write_text(after, encoding="utf-8")
+        for name in ("run.json", "run.jsonl"):
+            text = server.box.sh(f"cat {WORK}/{name}")
+            (out / name).write_text(text, encoding="utf-8")
+    finally:
+        server.remove()
+    return 0
+
+
 # ---------------------------------------------------------------- command line
 
 
@@ -722,6 +741,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--reruns", type=int, default=1, help="reruns of a disturbed run (1)")
     parser.add_argument("--report", help="render DIR/capacity.md and plots from this JSON")
     parser.add_argument("--smoke", action="store_true", help="a few seconds, one configuration")
+    parser.add_argument("--fixtures", help="capture the unit tests' fixtures into this directory")
     return parser
 
 
@@ -736,6 +756,8 @@ def main(argv: list | None = None) -> int:
         return 0
     if args.smoke:
         return smoke(args)
+    if args.fixtures:
+        return capture_fixtures(Path(args.fixtures), (args.suite or ["bookworm"])[0])
     settings = Settings(
         duration=args.duration,
         min_requests=args.min_requests,
