@@ -26,7 +26,7 @@ LOAD_DIR = Path(__file__).resolve().parents[2] / "tests" / "load"
 MIN_ACHIEVED = 0.99
 MAX_ERRORS = 0.001
 MAX_QUEUE_P95_MS = 10.0
-MAX_CLIENT_OVER_OWN_MS = 20.0
+MAX_CLIENT_OVER_APP_MS = 20.0
 #: The plan's total threads may be at most this times the swept minimum.
 MAX_PLAN_OVER_SWEPT = 1.25
 #: Predicted queue-wait p95 within this factor of the measured one ...
@@ -121,18 +121,23 @@ def saturated(run: dict) -> bool:
 
 
 def checks(run: dict) -> dict:
-    """The pass criteria of one run (each True/False, None when unmeasurable) and ``pass``."""
+    """The pass criteria of one run (each True or False) and ``pass``: all of them.
+
+    ``latency`` compares the client's p95 with the app's own p95 in the same run
+    (X-Calib-App-Ms, the app's time at that load, GIL and CPU waits included), so it
+    bounds what Apache, mod_wsgi and the queue for a thread add.
+    """
     queue_p95 = run["queue_ms"]["p95"]
     client_p95 = run["latency_ms"]["p95"]
-    own_p95 = run["own"]["p95_ms"]
+    app_p95 = run["app_ms"]["p95"]
     result = {
         "achieved": not saturated(run),
         "errors": run["error_ratio"] is not None and run["error_ratio"] < MAX_ERRORS,
         "queue": queue_p95 is not None and queue_p95 < MAX_QUEUE_P95_MS,
         "latency": (
             client_p95 is not None
-            and own_p95 is not None
-            and client_p95 <= own_p95 + MAX_CLIENT_OVER_OWN_MS
+            and app_p95 is not None
+            and client_p95 <= app_p95 + MAX_CLIENT_OVER_APP_MS
         ),
     }
     result["pass"] = all(result.values())
@@ -177,6 +182,7 @@ def predict(run: dict, vcpus: int, inputs: dict) -> dict:
     )
     return {
         "queue_p95_ms": plan["predicted_queue_wait_ms"],
+        "effective_latency_ms": plan["effective_latency_ms"],
         "capacity_rps": round(plan["capacity_rpm"] / 60.0, 3),
         "capacity_limit": plan["capacity_limit"],
         "feasible": plan["feasible"],

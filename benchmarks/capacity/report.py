@@ -57,8 +57,9 @@ def progress_line(suite: str, run: dict) -> str:
         f"{suite} {run['profile']:<10} {run['service']:<9} {run['config']:<14} "
         f"{run['processes']}x{run['threads']:<3} {run['load']:.0%}: offered "
         f"{_num(run['offered_rps'])} achieved {_num(run['achieved_rps'])} rps, errors "
-        f"{run['failed']}, p95 {_num(run['latency_ms']['p95'])} ms (own "
-        f"{_num(run['own']['p95_ms'])}), queue p95 {_num(run['queue_ms']['p95'])} ms, "
+        f"{run['failed']}, p95 {_num(run['latency_ms']['p95'])} ms (app "
+        f"{_num(run['app_ms']['p95'])}, alone {_num(run['own']['p95_ms'])}), queue p95 "
+        f"{_num(run['queue_ms']['p95'])} ms, "
         f"lateness p99 {_num(lateness)} ms, load {run['host']['loadavg_start']:.2f}, "
         f"foreign {run['host']['foreign_cpu_pct']['server']}% -> "
         f"{analysis.failed_checks(run)}"
@@ -172,7 +173,8 @@ def runs_table(rows: list, kind: str = "matrix") -> str:
     """The measurements of every run of a kind, with the pass criteria."""
     lines = [
         "| suite | profile | service | config | PxT | load | offered rps | achieved rps | "
-        "errors | client p50 / p95 / p99 ms | own p95 ms | queue p50 / p95 ms | daemons RSS "
+        "errors | client p50 / p95 / p99 ms | app p95 ms (run / alone) | queue p50 / p95 ms | "
+        "daemons RSS "
         "MB | daemons / Apache CPU % | generator CPU % / lateness p99 ms | load avg | "
         "foreign CPU % | result |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
@@ -193,7 +195,7 @@ def runs_table(rows: list, kind: str = "matrix") -> str:
             _num(r["achieved_rps"]),
             _pct(r["error_ratio"], 2),
             f"{_num(lat['p50'])} / {_num(lat['p95'])} / {_num(lat['p99'])}",
-            _num(r["own"]["p95_ms"]),
+            f"{_num(r['app_ms']['p95'])} / {_num(r['own']['p95_ms'])}",
             f"{_num(r['queue_ms']['p50'], 2)} / {_num(r['queue_ms']['p95'], 2)}",
             _num(srv["daemons_rss_mb"], 0),
             f"{_num(srv['daemons_cpu_pct'])} / {_num(srv['apache_cpu_pct'])}",
@@ -210,10 +212,10 @@ def runs_table(rows: list, kind: str = "matrix") -> str:
 def model_table(rows: list) -> str:
     """Predicted against measured queue-wait p95 and capacity, per run."""
     lines = [
-        "| suite | profile | service | config | PxT | offered rps | queue p95 measured ms | "
-        "predicted ms | ratio | verdict | capacity rps measured | predicted | error | "
-        "verdict |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| suite | profile | service | config | PxT | offered rps | app mean ms measured / "
+        "predicted | queue p95 measured ms | predicted ms | ratio | verdict | capacity rps "
+        "measured | predicted | error | verdict |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         pred = r["prediction"]
@@ -226,6 +228,7 @@ def model_table(rows: list) -> str:
             r["config"],
             f"{r['processes']}x{r['threads']}",
             _num(r["offered_rps"]),
+            f"{_num(r['app_ms']['mean'])} / {_num(pred['effective_latency_ms'])}",
             measured_q,
             "unbounded" if pred["queue_p95_ms"] is None else _num(pred["queue_p95_ms"], 2),
             _num(r["queue"]["ratio"], 2),
