@@ -91,7 +91,7 @@ class Settings:
     max_duration: float = 90.0
     calibration_s: float = 30.0
     max_load: float = 1.5
-    load_wait: float = 900.0
+    load_wait: float = 1800.0
     max_foreign_pct: float = 5.0
     reruns: int = 1
     warmup: float = WARMUP_S
@@ -399,16 +399,30 @@ def calibrate(server: Server, settings: Settings, apps: dict) -> dict:
     server.configure(2, 5)
     server.restart()
     result: dict = {"suite": server.suite, "mod_wsgi": server.version(), "apps": {}}
-    trivial = _calibration_run(server, settings, 0.0, 0.0, 50.0)
+    trivial = _quiet_calibration_run(server, settings, 0.0, 0.0, 50.0)
     result["trivial"] = trivial
     result["overhead_ms"] = trivial["cpu_ms_per_request"]
     for key, (cpu_ms, io_ms) in apps.items():
         rate = 1000.0 / (2.0 * (cpu_ms + io_ms) + 50.0)
-        item = _calibration_run(server, settings, cpu_ms, io_ms, rate)
+        item = _quiet_calibration_run(server, settings, cpu_ms, io_ms, rate)
         item["latency_ms"] = round(io_ms + item["app_minus_io_ms"], 3)
         item["cpu_ms"] = item["app_cpu_ms"]
         result["apps"][key] = item
     return result
+
+
+def _quiet_calibration_run(
+    server: Server, settings: Settings, cpu_ms: float, io_ms: float, rate: float
+) -> dict:
+    """A calibration run, measured again (up to ``reruns`` times) while disturbed."""
+    item = _calibration_run(server, settings, cpu_ms, io_ms, rate)
+    for _attempt in range(settings.reruns):
+        if not analysis.disturbed(item, settings.max_load, settings.max_foreign_pct):
+            break
+        again = _calibration_run(server, settings, cpu_ms, io_ms, rate)
+        item = min(item, again, key=lambda r: r["host"]["foreign_cpu_pct"]["server"])
+    item["disturbed"] = analysis.disturbed(item, settings.max_load, settings.max_foreign_pct)
+    return item
 
 
 def _calibration_run(
@@ -730,7 +744,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="wait for a 1-minute load average below this (1.5)",
     )
     parser.add_argument(
-        "--load-wait", type=float, default=900.0, help="longest wait for it, s (900)"
+        "--load-wait", type=float, default=1800.0, help="longest wait for it, s (1800)"
     )
     parser.add_argument(
         "--max-foreign",
