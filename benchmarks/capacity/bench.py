@@ -487,7 +487,10 @@ class Bench:
         save_results(self.results, self.path)
 
     def calibrate(self, apps: dict) -> dict:
-        """Calibrate (see calibrate()) and keep it."""
+        """Calibrate (see calibrate()) and keep it; a resumed suite keeps its own."""
+        known = self.suite["calibration"]
+        if known and set(apps) <= set(known["apps"]):
+            return known
         self.suite["calibration"] = calibrate(self.server, self.settings, apps)
         self.save()
         return self.suite["calibration"]
@@ -501,7 +504,23 @@ class Bench:
         kind: str = "matrix",
         arrivals: str = "poisson",
     ) -> dict:
-        """Measure one run (again when it was disturbed, up to ``reruns`` times)."""
+        """Measure one run (again when it was disturbed, up to ``reruns`` times).
+
+        A run the results already hold (same kind, profile, size, service, load and
+        arrivals: a resumed benchmark) is not measured again.
+        """
+        for known in self.suite["runs"]:
+            if (known["kind"], known["profile"], known["processes"], known["threads"]) == (
+                kind,
+                profile.name,
+                config.processes,
+                config.threads,
+            ) and (known["service"], known["load"], known["arrivals"]) == (
+                service[0],
+                load,
+                arrivals,
+            ):
+                return known
         calibration = self.suite["calibration"]
         spec = {
             "processes": config.processes,
@@ -546,10 +565,14 @@ class Bench:
         self.suite["plans"][profile.name] = report.plan_summary(plan)
         return matrix.Config("plan", "plan (wsgi_sizing)", plan["processes"], plan["threads"])
 
-    def matrix(self, profiles: list) -> None:
-        """Every profile x service x configuration at 100 % and (unless saturated) 120 %."""
+    def matrix(self, profiles: list, names: list | None = None) -> None:
+        """Every profile x service x configuration at 100 % and (unless saturated) 120 %.
+
+        ``names`` limits the configurations (plan, 2-2-30, express, ...).
+        """
         for profile in profiles:
             configs = [self.plan(profile), *matrix.rule_configs(matrix.VCPUS)]
+            configs = [c for c in configs if not names or c.name in names]
             for service in matrix.SERVICES:
                 for config in configs:
                     for load in matrix.LOADS:
@@ -559,6 +582,8 @@ class Bench:
 
     def sweep(self, profile: matrix.Profile, max_processes: int = 6) -> dict:
         """The smallest P x T that passes at 100 % of the target, exponential service."""
+        if profile.name in self.suite["sweeps"]:
+            return self.suite["sweeps"][profile.name]
         app = self.suite["calibration"]["apps"][profile.app]
         min_total = math.ceil(profile.target_rpm / 60.0 * app["latency_ms"] / 1000.0)
 
@@ -619,7 +644,7 @@ def run_suite(suite: str, args: argparse.Namespace, settings: Settings, results:
     try:
         bench = Bench(server, settings, results, Path(args.out) / "capacity.json")
         bench.calibrate(apps_of(profiles))
-        bench.matrix(profiles)
+        bench.matrix(profiles, args.config)
         if suite in (args.sweep_suite or []):
             for profile in profiles:
                 if bench.suite["plans"][profile.name]["feasible"]:
@@ -727,6 +752,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="suites on which to sweep for the smallest passing size (none)",
     )
     parser.add_argument("--profile", action="append", help="profiles of matrix.py (all)")
+    parser.add_argument(
+        "--config", action="append", help="configurations: plan, 2-2-30, express, ... (all)"
+    )
+    parser.add_argument(
+        "--resume", help="continue these results: keep their calibration and runs, add the rest"
+    )
     parser.add_argument("--out", default="build/capacity", help="output directory")
     parser.add_argument("--duration", type=float, default=30.0, help="seconds per run (30)")
     parser.add_argument(
@@ -785,6 +816,9 @@ def main(argv: list | None = None) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     results = new_results(settings)
+    if args.resume:
+        results = json.loads(Path(args.resume).read_text(encoding="utf-8"))
+        results["_t0"] = time.monotonic() - results.get("elapsed_s", 0.0)
     for suite in args.suite or reload_probe.SUITES:
         run_suite(suite, args, settings, results)
     results["finished"] = round(time.time(), 3)

@@ -75,7 +75,16 @@ def judged(results: dict) -> list:
             continue
         for run in data["runs"]:
             inputs = analysis.model_inputs(calibration, run["app"])
-            rows.append({**run, "suite": suite, **analysis.judge(run, results["vcpus"], inputs)})
+            row = {**run, "suite": suite, **analysis.judge(run, results["vcpus"], inputs)}
+            plan = data["plans"].get(run["profile"])
+            if (
+                run["config"] == "plan"
+                and plan
+                and ((plan["processes"], plan["threads"]) != (run["processes"], run["threads"]))
+            ):
+                # Planned by an earlier model than the one that planned this profile last.
+                row["config"] = "plan-before"
+            rows.append(row)
     return rows
 
 
