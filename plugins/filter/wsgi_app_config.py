@@ -19,6 +19,14 @@ description:
     list item, so a quoted value with spaces (C(python-path="/srv/my lib")) stays one word.
   - Paths may contain spaces (they are quoted); newlines, double quotes, C(<), C(>), C(${)
     and control characters are refused in every value, so no input can become a directive.
+    Paths must be absolute and normalised (no C(.), C(..) or C(//) parts).
+  - A mount is C(/) or C(/path) without a trailing slash, whitespace, C(.) or C(..) parts,
+    C(%), C(?), C(#) or backslashes, since Apache matches the decoded, normalised URL path
+    and such a mount could never match.
+  - An error in an option names where the value was set, the app key
+    (C(mod_wsgi_daemon_apps[0] (shop).python_path)), the app's C(options) or
+    O(default_options) (C(mod_wsgi_daemon_default_options.user (applied to
+    mod_wsgi_daemon_apps[0] (shop)))).
   - Every error names the variable path, for example C(mod_wsgi_daemon_apps[1] (api).script).
   - The list is sorted by mount, longest first, because Apache uses the first
     C(WSGIScriptAlias) that matches.

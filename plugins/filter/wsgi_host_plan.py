@@ -45,6 +45,19 @@ options:
       - Only the per-app keys listed for the input are accepted.
     type: dict
     default: {}
+  variable:
+    description:
+      - Name of the input in error messages, which name an app's keys
+        C(VARIABLE[INDEX] (NAME).KEY), for example C(mod_wsgi_daemon_apps[1] (api).threads).
+    type: str
+    default: apps
+  defaults_prefix:
+    description:
+      - What error messages put before a key of O(defaults) to name it. The
+        C(mod_wsgi_daemon) role passes C(mod_wsgi_daemon_), so a bad default is reported as
+        the role variable that holds it (C(mod_wsgi_daemon_target_rpm)).
+    type: str
+    default: defaults.
 extends_documentation_fragment:
   - wsgiscale.mod_wsgi.sizing.host
 seealso:
@@ -152,10 +165,20 @@ from ansible_collections.wsgiscale.mod_wsgi.plugins.plugin_utils.sizing import (
 FILTER = "wsgi_host_plan"
 
 
-def wsgi_host_plan(apps, vcpus=None, defaults=None, **params):
+def wsgi_host_plan(
+    apps, vcpus=None, defaults=None, variable="apps", defaults_prefix="defaults.", **params
+):
     """Return the host plan for ``apps``; see DOCUMENTATION."""
     try:
-        return host_plan(apps, vcpus=vcpus, defaults=defaults, caller=FILTER, **params)
+        return host_plan(
+            apps,
+            vcpus=vcpus,
+            defaults=defaults,
+            caller=FILTER,
+            variable=variable,
+            defaults_prefix=defaults_prefix,
+            **params,
+        )
     except SizingError as exc:
         raise AnsibleFilterError(str(exc)) from exc
 

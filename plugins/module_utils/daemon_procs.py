@@ -267,12 +267,28 @@ def _parse_group_spec(group: str, spec: Any) -> Dict[str, int]:
     }
 
 
+#: What a daemon process group name must look like here (WSGIDaemonProcess reads one word).
+GROUP_NAME = "a daemon process group name (one word, as in WSGIDaemonProcess NAME)"
+
+
+def _is_group_name(name: Any) -> bool:
+    """Whether ``name`` can name a daemon process group: a non-empty word."""
+    return (
+        isinstance(name, str)
+        and bool(name)
+        and not any(ch.isspace() or not ch.isprintable() for ch in name)
+    )
+
+
 def _parse_expected(expected: Any) -> Dict[str, Dict[str, int]]:
     """Validate ``expected``: group -> {processes: int >= 1, threads: int >= 0}."""
     if expected is None:
         return {}
     if not isinstance(expected, dict):
         raise _input_error("expected", expected, "a dict of group name -> {processes, threads}")
+    for group in expected:
+        if not _is_group_name(str(group)):
+            raise _input_error("expected", expected, f"keys that are each {GROUP_NAME}")
     return {str(group): _parse_group_spec(str(group), spec) for group, spec in expected.items()}
 
 
@@ -297,6 +313,8 @@ def _check_parameters(
         or headroom_percent < 0
     ):
         raise _input_error("headroom_percent", headroom_percent, "a number >= 0")
+    if process_group is not None and not _is_group_name(process_group):
+        raise _input_error("process_group", process_group, GROUP_NAME)
     wanted = _parse_expected(expected)
     others = sorted(set(wanted) - {process_group})
     if process_group is not None and others:

@@ -50,3 +50,15 @@ def input_error(caller: str, name: str, value: Any, expected: str) -> WsgiscaleE
     return WsgiscaleError(
         f"{caller}: parameter '{name}' got {describe(value)}; expected {expected}"
     )
+
+
+def item_label(variable: str, index: int, name: Any) -> str:
+    """How messages name an item of a list by its position and name: ``apps[1] (api)``.
+
+    Control characters of the name are escaped (``shop\\n``), so the message stays
+    on one line; without a usable name the label is ``apps[1]``.
+    """
+    if not isinstance(name, str) or not name:
+        return f"{variable}[{index}]"
+    shown = name if name.isprintable() else name.encode("unicode_escape").decode("ascii")
+    return f"{variable}[{index}] ({shown})"

@@ -46,6 +46,8 @@ options:
     description:
       - Report only this daemon process group.
       - When set, O(expected) may only name this group.
+      - Group names here and in O(expected) are one word, as in C(WSGIDaemonProcess NAME);
+        an empty name or one with whitespace or control characters fails the module.
     type: str
   expected:
     description:

@@ -24,8 +24,9 @@ description:
     seen; failures are logged at C(error) and are always seen.
   - Reads rotated logs too (C(error.log.2.gz), C(error.log.1), C(error.log)), oldest first;
     gzip files are recognised by their content. Logs are read in blocks, so memory stays
-    flat however large they are. Only lines holding mod_wsgi's C([wsgi:) module tag or one
-    of Apache's C(AH004) codes are parsed (a literal scan finds them first); those not in
+    flat however large they are; a large plain file is scanned by two processes (the
+    module forks once). Only lines holding mod_wsgi's C([wsgi:) module tag or one of
+    Apache's C(AH004) codes are parsed (a literal scan finds them first); those not in
     Apache's default error log format are skipped and counted in RV(lines_unparsed).
   - See C(docs/forensics.md) for the workflow from a 502 to the API call that exceeded
     C(request-timeout).
@@ -52,7 +53,7 @@ options:
         C(/var/log/apache2/error.log*) on Debian and C(/var/log/httpd/error_log*) on RedHat.
         With the default, no matching file gives an empty result and a warning; a given path
         or glob that matches nothing, and a file that cannot be read, fail the module with
-        the path in the message.
+        the path in the message. An empty list fails too (leave O(path) out for the default).
       - Daemon process groups defined inside a C(VirtualHost) log to that virtual host's
         C(ErrorLog); list those files too.
     type: list
@@ -70,6 +71,7 @@ options:
   process_group:
     description:
       - Report only this daemon process group (the name in C(WSGIDaemonProcess NAME)).
+      - An empty name, or one with whitespace or control characters, fails the module.
     type: str
   max_restarts:
     description:
@@ -85,6 +87,7 @@ options:
         (C(.../lib/pythonX.Y/)), in C(site-packages) or C(dist-packages), or is C(<frozen ...>).
         Set this when the application is itself installed as a package.
       - When no frame of a thread is application code, its innermost frame is the culprit.
+      - Each prefix must be absolute (frames carry absolute file names).
     type: list
     elements: path
 notes:
@@ -340,12 +343,13 @@ lines_before_since:
   returned: always
   type: int
 first_time:
-  description: Time of the first line parsed (a mod_wsgi line or an Apache C(AH004) line)
-    at or after O(since), ISO 8601, log-local; null if none.
+  description: Time of the first line in Apache's default error log format in the files
+    read (whatever O(since)), ISO 8601, log-local; null if none.
   returned: always
   type: str
 last_time:
-  description: Time of the last line parsed at or after O(since), null if none.
+  description: Time of the last line in Apache's default error log format in the files
+    read, null if none.
   returned: always
   type: str
 since:
@@ -386,12 +390,12 @@ def main() -> None:
     try:
         since = parse_since(params["since"])
         result = analyse(
-            paths or [default_log_glob()],
+            [default_log_glob()] if paths is None else paths,
             since=since,
             process_group=params["process_group"],
             max_restarts=params["max_restarts"],
             app_paths=params["app_paths"],
-            allow_missing=not paths,
+            allow_missing=paths is None,
         )
     except ErrorLogError as exc:
         module.fail_json(msg=str(exc))

@@ -19,12 +19,18 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.errors import (
     WsgiscaleError,
     describe,
+    item_label,
 )
 from ansible_collections.wsgiscale.mod_wsgi.plugins.plugin_utils.daemon_options import (
     check_safe_text,
     normalize_daemon_options,
     quote_value,
     validate_group_name,
+)
+from ansible_collections.wsgiscale.mod_wsgi.plugins.plugin_utils.versions import (
+    PARAMETER,
+    VersionError,
+    parse_version,
 )
 
 #: App keys that map to WSGIDaemonProcess options (python_path lists join with ':').
@@ -58,7 +64,7 @@ def _fail(where: str, value: Any, expected: str) -> AppConfigError:
 
 def _label(variable: str, index: int, app: Any) -> str:
     name = app.get("name") if isinstance(app, Mapping) else None
-    return f"{variable}[{index}]" + (f" ({name})" if isinstance(name, str) and name else "")
+    return item_label(variable, index, name)
 
 
 def apache_text(where: str, value: Any, what: str) -> str:
@@ -76,20 +82,39 @@ def absolute_path(where: str, value: Any) -> str:
     """An absolute, normalised path (``/srv/my app/app.wsgi``); spaces are allowed."""
     what = "an absolute path such as /srv/shop/app.wsgi"
     text = apache_text(where, value, what)
-    if not text.startswith("/") or posixpath.normpath(text) != text.rstrip("/") or text == "/":
+    normalised = (
+        text.startswith("/")
+        and text != "/"
+        and "//" not in text  # normpath keeps a leading '//'
+        and posixpath.normpath(text) == text.rstrip("/")
+    )
+    if not normalised:
         raise _fail(where, value, what + " (starting with '/', no '..', '.' or '//' parts)")
     return text.rstrip("/")
 
 
+#: Characters a mount may not hold: Apache matches WSGIScriptAlias against the
+#: decoded URL path, which never holds a query ('?'), a fragment ('#') or a
+#: backslash, and in which '%' is no longer an escape.
+MOUNT_REFUSED = "%?#\\"
+
+
 def mount_path(where: str, value: Any) -> str:
-    """A URL path: '/' or '/path' without a trailing slash and without whitespace."""
-    what = "'/' or a URL path such as /api (no trailing slash, no whitespace)"
+    """A URL path: '/' or '/path' without a trailing slash, whitespace or '.'/'..' parts.
+
+    Apache removes '.' and '..' segments from a request's path before it
+    matches a WSGIScriptAlias, so a mount holding one could never match.
+    """
+    what = (
+        "'/' or a URL path such as /api (no trailing slash, whitespace, '.' or '..' parts, "
+        "'%', '?', '#' or backslash)"
+    )
     text = apache_text(where, value, what)
+    segments = text.split("/")[1:]
     bad = (
         not text.startswith("/")
-        or (text != "/" and text.endswith("/"))
-        or any(ch.isspace() for ch in text)
-        or "//" in text
+        or (text != "/" and any(segment in ("", ".", "..") for segment in segments))
+        or any(ch.isspace() or ch in MOUNT_REFUSED for ch in text)
     )
     if bad:
         raise _fail(where, value, what)
@@ -143,19 +168,41 @@ def merged_options(
     return merged
 
 
+def _option_origin(
+    where: str,
+    app: Mapping[str, Any],
+    option: Optional[str],
+    default_options: Optional[Mapping[str, Any]],
+    defaults_name: str,
+) -> Optional[Tuple[str, Any]]:
+    """(the name the user gave ``option``, its value), or None when the plan set it."""
+    for key, name in APP_OPTION_KEYS.items():
+        if name == option and app.get(key) is not None:
+            return f"{where}.{key}", app[key]
+    own = app.get("options")
+    if isinstance(own, Mapping) and option in own:
+        return f"{where}.options.{option}", own[option]
+    if isinstance(default_options, Mapping) and option in default_options:
+        return f"{defaults_name}.{option} (applied to {where})", default_options[option]
+    return None
+
+
 def _normalized(
-    where: str, app: Mapping[str, Any], options: Mapping[str, Any], version: Optional[str]
+    where: str,
+    app: Mapping[str, Any],
+    options: Mapping[str, Any],
+    version: Optional[str],
+    defaults: Tuple[Optional[Mapping[str, Any]], str],
 ) -> Dict[str, str]:
-    """The validated options in render order, with errors naming the app key used."""
+    """The validated options in render order; an error names the variable that held the
+    bad value (an app key such as python_path, the app's options or the default options)."""
     try:
         return normalize_daemon_options(options, version, caller=where)
     except WsgiscaleError as exc:
-        # Name the app key the user wrote (python_path), not the option it became.
-        keys = {option: key for key, option in APP_OPTION_KEYS.items() if app.get(key) is not None}
-        option = getattr(exc, "option", None)
-        if option in keys:
-            raise _fail(f"{where}.{keys[option]}", app[keys[option]], exc.expected) from None
-        raise AppConfigError(str(exc)) from None
+        origin = _option_origin(where, app, getattr(exc, "option", None), *defaults)
+        if origin is None:
+            raise AppConfigError(str(exc)) from None
+        raise _fail(origin[0], origin[1], getattr(exc, "expected", str(exc))) from None
 
 
 def _check_app_dict(where: str, app: Any) -> Mapping[str, Any]:
@@ -190,7 +237,9 @@ def app_config(
     script = absolute_path(f"{where}.script", app.get("script"))
     mount = mount_path(f"{where}.mount", app.get("mount"))
     options = merged_options(where, app, plan_options, default_options, defaults_name)
-    normalized = _normalized(where, app, options, mod_wsgi_version)
+    normalized = _normalized(
+        where, app, options, mod_wsgi_version, (default_options, defaults_name)
+    )
     directory, filename = posixpath.split(script)
     return {
         "path_checks": _path_checks(where, script, normalized, daemon_account),
@@ -283,6 +332,11 @@ def apps_config(
     """
     if not isinstance(apps, (list, tuple)) or not apps:
         raise _fail(variable, apps, "a non-empty list of apps (dicts with name, script, mount)")
+    if mod_wsgi_version is not None:
+        try:
+            parse_version(mod_wsgi_version, PARAMETER)
+        except VersionError as exc:
+            raise _fail(f"parameter '{PARAMETER}'", mod_wsgi_version, exc.expected) from None
     plans = plan.get("apps", {}) if isinstance(plan, Mapping) else {}
     configs = []
     for index, raw in enumerate(apps):

@@ -21,6 +21,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.errors import (
     WsgiscaleError,
     describe,
+    item_label,
 )
 from ansible_collections.wsgiscale.mod_wsgi.plugins.plugin_utils.versions import (
     VersionError,
@@ -88,6 +89,8 @@ REQUEST_TIMEOUT_LATENCY_FACTOR = 10.0
 QUEUE_TIMEOUT_FLOOR_S = 5
 #: shutdown-timeout / graceful-timeout floor (seconds): mod_wsgi's shutdown default.
 DRAIN_TIMEOUT_FLOOR_S = 5
+#: socket-timeout floor (seconds): mod_wsgi-express's default.
+SOCKET_TIMEOUT_FLOOR_S = 60
 #: mod_wsgi's daemon listen-backlog default.
 LISTEN_BACKLOG_DEFAULT = 100
 #: mod_wsgi accepts up to 65533 threads per daemon process.
@@ -112,8 +115,17 @@ class SizingError(WsgiscaleError):
     """Invalid sizing input.
 
     The message names the filter, the parameter, the value received and what
-    was expected.
+    was expected. ``parameter``, ``value`` and ``expected`` are kept for callers
+    that name the parameter after where its value came from (see host_plan).
     """
+
+    def __init__(
+        self, message: str, parameter: Optional[str] = None, value: Any = None, expected: str = ""
+    ) -> None:
+        super().__init__(message)
+        self.parameter = parameter
+        self.value = value
+        self.expected = expected
 
 
 # ---------------------------------------------------------------------------
@@ -200,7 +212,12 @@ def _fail(caller: str, name: str, value: Any, expected: str) -> SizingError:
     label = name
     if name == "vcpus":
         label = "vcpus (ansible_processor_vcpus)"
-    return SizingError(f"{caller}: parameter '{label}' got {describe(value)}; expected {expected}")
+    return SizingError(
+        f"{caller}: parameter '{label}' got {describe(value)}; expected {expected}",
+        name,
+        value,
+        expected,
+    )
 
 
 def _to_float(caller: str, name: str, value: Any, expected: str) -> float:
@@ -245,9 +262,7 @@ def check_number(
 
 def check_integer(caller: str, name: str, value: Any, low: int, high: int = THREADS_LIMIT) -> int:
     """Validate an integer in [low, high]; integral floats/strings are accepted."""
-    expected = f"an integer >= {low}"
-    if high < THREADS_LIMIT or name in ("threads", "max_threads"):
-        expected += f" and <= {high}"
+    expected = f"an integer >= {low} and <= {high}"
     if name == "vcpus":
         expected += " (some platforms, e.g. ppc64le, report 0 vCPUs: pass vcpus explicitly)"
     number = _to_float(caller, name, value, expected)
@@ -319,7 +334,7 @@ def _check_keywords(caller: str, params: Mapping[str, Any]) -> None:
         )
     for name in PLAN_REQUIRED:
         if params.get(name) is None:
-            raise SizingError(f"{caller}: parameter '{name}' is required")
+            raise SizingError(f"{caller}: parameter '{name}' is required", name, None, "a value")
 
 
 def _check_ranged(caller: str, name: str, value: Any) -> Any:
@@ -353,10 +368,12 @@ def _check_combination(caller: str, raw: Mapping[str, Any], out: Mapping[str, An
         )
     load = out["target_rpm"] / 60.0 / out["hosts"] * out["latency_ms"] / 1000.0
     if load / (1.0 - out["gil_target"]) > MAX_OFFERED_LOAD:
-        raise SizingError(
-            f"{caller}: parameter 'target_rpm' got {describe(raw['target_rpm'])}; "
-            f"expected a load below {MAX_OFFERED_LOAD:,.0f} busy threads per host "
-            "(split it over more hosts)"
+        raise _fail(
+            caller,
+            "target_rpm",
+            raw["target_rpm"],
+            f"a load below {MAX_OFFERED_LOAD:,.0f} busy threads per host "
+            "(split it over more hosts)",
         )
 
 
@@ -499,6 +516,22 @@ def drain_timeout(inp: Mapping[str, Any]) -> int:
     )
 
 
+def socket_timeout(inp: Mapping[str, Any], effective_request_timeout: Optional[float]) -> int:
+    """socket-timeout: how long an Apache child waits on its daemon before a 504.
+
+    Explicit, so a stuck daemon frees Apache workers instead of holding them for
+    Apache's Timeout (300 s on Debian): at least 60 s (mod_wsgi-express's value),
+    10 x latency, and 5 s past the moment request-timeout restarts a hung daemon,
+    so that restart, not the 504, ends a hung request.
+    """
+    after_restart = 0 if effective_request_timeout is None else effective_request_timeout + 5
+    return max(
+        SOCKET_TIMEOUT_FLOOR_S,
+        _ceil(REQUEST_TIMEOUT_LATENCY_FACTOR * inp["latency_ms"] / 1000.0),
+        _ceil(after_restart),
+    )
+
+
 def max_request_workers(total_threads: int) -> int:
     """Apache MaxRequestWorkers needed in front of the daemons: ceil(1.5 P T) + 10."""
     return _ceil(1.5 * total_threads) + 10
@@ -597,6 +630,7 @@ def _apache_settings(
     rt, rt_eff, rt_rule = request_timeout(inp, threads)
     qt = queue_timeout(inp)
     drain = drain_timeout(inp)
+    st = socket_timeout(inp, rt_eff)
     backlog = max(LISTEN_BACKLOG_DEFAULT, mrw)
     settings = {
         "max_request_workers": mrw,
@@ -605,6 +639,7 @@ def _apache_settings(
         "queue_timeout": qt,
         "shutdown_timeout": drain,
         "graceful_timeout": drain,
+        "socket_timeout": st,
         "listen_backlog": backlog,
         "options": {
             "processes": processes,
@@ -613,6 +648,7 @@ def _apache_settings(
             "queue-timeout": qt,
             "graceful-timeout": drain,
             "shutdown-timeout": drain,
+            "socket-timeout": st,
             "listen-backlog": backlog,
         },
     }
@@ -926,7 +962,9 @@ def _timeout_reasons(inp: Mapping[str, Any], plan: Mapping[str, Any], rt_rule: s
         f"queue-timeout={plan['queue_timeout']} s sheds requests that waited that long for a "
         f"thread (overload) instead of queueing them; shutdown-timeout and graceful-timeout="
         f"{plan['shutdown_timeout']} s let a stopping daemon finish requests up to "
-        f"{REQUEST_TIMEOUT_LATENCY_FACTOR:g} x latency; listen-backlog={plan['listen_backlog']}"
+        f"{REQUEST_TIMEOUT_LATENCY_FACTOR:g} x latency; socket-timeout={plan['socket_timeout']} s "
+        f"frees an Apache worker from a daemon that stopped answering; "
+        f"listen-backlog={plan['listen_backlog']}"
         f" and Apache MaxRequestWorkers >= ceil(1.5 x {plan['total_threads']}) + 10 = "
         f"{plan['max_request_workers']}.",
     ]
@@ -1183,11 +1221,13 @@ def size_plan(vcpus: Any, caller: str = "wsgi_sizing", **params: Any) -> Dict[st
 # ---------------------------------------------------------------------------
 
 
-def _check_apps(caller: str, apps: Any, defaults: Any) -> Tuple[List[Dict[str, Any]], Dict]:
+def _check_apps(
+    caller: str, apps: Any, defaults: Any, variable: str
+) -> Tuple[List[Dict[str, Any]], Dict]:
     """Validate the apps list and the defaults dict."""
     if not isinstance(apps, (list, tuple)):
         raise SizingError(
-            f"{caller}: parameter 'apps' (the filter input) got {describe(apps)}; "
+            f"{caller}: {variable} got {describe(apps)}; "
             "expected a list of dicts with a unique 'name'"
         )
     if defaults is None:
@@ -1200,25 +1240,24 @@ def _check_apps(caller: str, apps: Any, defaults: Any) -> Tuple[List[Dict[str, A
             f"{caller}: parameter 'defaults' has unknown key(s) "
             f"{', '.join(repr(u) for u in unknown)}; accepted: {', '.join(APP_KEYS)}"
         )
-    seen = set()
+    seen: Dict[str, int] = {}
     out = []
     for index, app in enumerate(apps):
         if not isinstance(app, Mapping):
-            raise SizingError(
-                f"{caller}: parameter 'apps' item {index} got {describe(app)}; expected a dict"
-            )
+            raise SizingError(f"{caller}: {variable}[{index}] got {describe(app)}; expected a dict")
         name = app.get("name")
         if not isinstance(name, str) or not name.strip():
             raise SizingError(
-                f"{caller}: parameter 'apps' item {index} has name {describe(name)}; "
+                f"{caller}: {item_label(variable, index, name)}.name got {describe(name)}; "
                 "expected a non-empty string"
             )
         if name in seen:
             raise SizingError(
-                f"{caller}: parameter 'apps' has the duplicate name {name!r}; "
-                "expected unique names (WSGIDaemonProcess names must be unique)"
+                f"{caller}: {item_label(variable, index, name)}.name got {describe(name)}; "
+                f"expected a name not used by {item_label(variable, seen[name], name)} "
+                "(WSGIDaemonProcess names must be unique)"
             )
-        seen.add(name)
+        seen[name] = index
         out.append(dict(app))
     return out, dict(defaults)
 
@@ -1274,13 +1313,66 @@ def _app_plan(
     defaults: Mapping[str, Any],
     host_params: Mapping[str, Any],
     memory_note: str,
+    labels: Tuple[str, str],
 ) -> Dict[str, Any]:
-    """One app sized alone on the whole host, memory unchecked."""
+    """One app sized alone on the whole host, memory unchecked.
+
+    ``labels`` is (the app as errors name it, the prefix that names a key of
+    ``defaults``): a bad value is reported under the name the user gave it.
+    """
+    where, defaults_prefix = labels
     params = dict(host_params)
     params["memory_mb"] = None
     params.update(defaults)
     params.update({k: app[k] for k in APP_KEYS if k in app})
-    return _plan(normalize_inputs(f"{caller} (app {app['name']!r})", vcpus, params), memory_note)
+    try:
+        inputs = normalize_inputs(f"{caller}: {where}", vcpus, params)
+    except SizingError as exc:
+        key = exc.parameter
+        if key in app and key in APP_KEYS:
+            label = f"{where}.{key}"
+        elif key in defaults:
+            label = f"{defaults_prefix}{key}"
+            exc.expected += f" (the {key} of {where}, which does not set its own)"
+        elif key in PLAN_REQUIRED:
+            raise SizingError(
+                f"{caller}: {where}.{key} is required; set it in the app or in "
+                f"{defaults_prefix.rstrip('.')}"
+            ) from None
+        else:
+            raise
+        raise SizingError(
+            f"{caller}: {label} got {describe(exc.value)}; expected {exc.expected}",
+            key,
+            exc.value,
+            exc.expected,
+        ) from None
+    return _plan(inputs, memory_note)
+
+
+def _app_plans(
+    caller: str,
+    vcpus: int,
+    apps: List[Dict[str, Any]],
+    shared: Tuple[Mapping[str, Any], Mapping[str, Any], str],
+    names: Tuple[str, str],
+) -> Dict[str, Dict[str, Any]]:
+    """Each app's own plan by name; ``shared`` is (defaults, host parameters, memory
+    note), ``names`` (the apps' variable, the defaults' prefix) for error messages."""
+    defaults, host_params, note = shared
+    variable, defaults_prefix = names
+    return {
+        app["name"]: _app_plan(
+            caller,
+            vcpus,
+            app,
+            defaults,
+            host_params,
+            note,
+            (item_label(variable, index, app["name"]), defaults_prefix),
+        )
+        for index, app in enumerate(apps)
+    }
 
 
 def _host_cpu(
@@ -1361,6 +1453,9 @@ def host_plan(
     vcpus: Any = None,
     defaults: Any = None,
     caller: str = "wsgi_host_plan",
+    *,
+    variable: str = "apps",
+    defaults_prefix: str = "defaults.",
     **host_params: Any,
 ) -> Dict[str, Any]:
     """Size several apps that share one host's CPU and memory.
@@ -1370,13 +1465,15 @@ def host_plan(
     budget; when memory is short it takes processes away from the app whose
     GIL stays coolest, one at a time, keeping threads within the GIL cap and
     the queue SLO; if that is not enough the host plan is infeasible.
+
+    Errors name an app's keys ``variable[index] (name).key``, a default ``defaults_prefix + key``.
     """
-    apps_list, defaults_d = _check_apps(caller, apps, defaults)
+    apps_list, defaults_d = _check_apps(caller, apps, defaults, variable)
     v, host_inp, budget = _host_inputs(caller, vcpus, host_params)
     note = MEMORY_UNCHECKED if budget is None else MEMORY_SHARED
-    plans = {
-        app["name"]: _app_plan(caller, v, app, defaults_d, host_params, note) for app in apps_list
-    }
+    plans = _app_plans(
+        caller, v, apps_list, (defaults_d, host_params, note), (variable, defaults_prefix)
+    )
     cores, vcpus_needed, cpu_problem = _host_cpu(plans, host_inp["cpu_target"], v)
     cuts = [] if budget is None else _shrink_for_memory(plans, budget)
     host_problems = {"host_cpu": cpu_problem, "host_memory": _host_memory(plans, budget)}

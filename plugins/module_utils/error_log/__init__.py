@@ -18,7 +18,8 @@ lines, see ``base``).
 The parts, in the order a line goes through them:
 
 * ``files``: which files, oldest first, gzip or not;
-* ``reader``: blocks of lines, the lines that matter found literal first;
+* ``reader``: blocks of lines; ``scan``: the lines that matter in a block, found
+  literal first, as records; ``parallel``: a large plain file scanned by two processes;
 * ``events``: which mod_wsgi message a line is, and the handler registry;
 * ``restarts`` (lifecycle), ``stacks`` (dumps, culprits), ``failures`` (victims):
   the handlers and the per-pid state machine (``restarts.Tracker``);

@@ -35,6 +35,8 @@ FAILURE_KINDS = {
     "request-interrupted": {"4": 504, "6": 504},
     "no-such-group": {"4": 500, "6": 500},
 }
+# Failures followed by a traceback whose last line says what was raised.
+TRACEBACK_KINDS = frozenset(("app-exception", "script-load-failed"))
 # Failures that a restart causes; the others are never attributed to one.
 VICTIM_KINDS = frozenset(
     ("truncated-response", "socket-timeout", "queue-timeout", "connect-failed")

@@ -25,6 +25,7 @@ from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.error_log.base 
 )
 from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.error_log.events import (
     FAILURE_KINDS,
+    TRACEBACK_KINDS,
     VICTIM_KINDS,
     handles,
 )
@@ -36,8 +37,8 @@ from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.error_log.group
 # Failures logged by the Apache child that ran the request: their group is the one of
 # the line's pid, not named in the message.
 _OWN_GROUP = frozenset(("app-exception", "script-load-failed", "request-interrupted"))
-# Failures followed by a traceback whose last line says what was raised.
-_WITH_TRACEBACK = frozenset(("app-exception", "script-load-failed"))
+# Lines of a traceback that cannot be its last line.
+TRACEBACK_BODY = (b" ", b"Traceback", b"\t")
 # Keys of a failure copied into a restart's victim samples.
 _VICTIM_KEYS = ("time", "kind", "status", "client", "source", "line")
 
@@ -65,7 +66,7 @@ def _on_failure(tracker, kind, args, daemon_pid, when, fields) -> None:
         "source": tracker.source,
         "line": tracker.lineno,
     }
-    if kind in _WITH_TRACEBACK:
+    if kind in TRACEBACK_KINDS:
         failure["exception"] = text(args[0]) if fmt == "6" and kind == "app-exception" else None
         _await_traceback(tracker, key, failure)
     _count(stats, failure)
@@ -102,7 +103,7 @@ def exception_detail(tracker, pid: int, tid: Optional[bytes], msg: bytes) -> Non
     same pid and thread (the exception raised) is kept in its failure."""
     key = (pid, int(tid) if tid is not None else 0)
     failure = tracker.pending_exc.get(key)
-    if failure is None or msg.startswith((b" ", b"Traceback", b"\t")):
+    if failure is None or msg.startswith(TRACEBACK_BODY):
         return
     failure["exception"] = text(msg.strip())
     del tracker.pending_exc[key]

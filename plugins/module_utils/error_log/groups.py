@@ -53,6 +53,15 @@ class GroupTable:
                 f"{NAME}: parameter 'max_restarts' got {describe(max_restarts)}; "
                 "expected 0 (no detail) or more"
             )
+        if process_group is not None and (
+            not isinstance(process_group, str)
+            or not process_group
+            or any(ch.isspace() or not ch.isprintable() for ch in process_group)
+        ):
+            raise ErrorLogError(
+                f"{NAME}: parameter 'process_group' got {describe(process_group)}; expected "
+                "a daemon process group name (one word, as in WSGIDaemonProcess NAME)"
+            )
         self.process_group = process_group
         self.max_restarts = max_restarts
         self.groups: Dict[str, GroupStats] = {}

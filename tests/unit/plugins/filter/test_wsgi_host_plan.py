@@ -50,12 +50,12 @@ def test_role_call_shape():
 @pytest.mark.parametrize(
     ("apps", "kwargs", "needle"),
     [
-        ({"shop": {}}, {}, "parameter 'apps' (the filter input) got {'shop': {}}"),
-        ([{"name": "a"}, {"name": "a"}], {}, "duplicate name 'a'"),
-        ([{"target_rpm": 1}], {}, "item 0 has name None"),
+        ({"shop": {}}, {}, "apps got {'shop': {}}"),
+        ([{"name": "a"}, {"name": "a"}], {}, "apps[1] (a).name got 'a'"),
+        ([{"target_rpm": 1}], {}, "apps[0].name got None"),
         ([{"name": "a"}], {"vcpus": 0}, "'vcpus (ansible_processor_vcpus)' got 0"),
         ([{"name": "a"}], {"vcpus": "x"}, "got 'x'"),
-        ([{"name": "a", "target_rpm": "many"}], {}, "(app 'a'): parameter 'target_rpm' got 'many'"),
+        ([{"name": "a", "target_rpm": "many"}], {}, "apps[0] (a).target_rpm got 'many'"),
         ([{"name": "a"}], {"defaults": {"nope": 1}}, "unknown key(s) 'nope'"),
         ([{"name": "a"}], {"cpu_target": 0}, "'cpu_target' got 0"),
         ([{"name": "a"}], {"colour": 0}, "unknown parameter(s) 'colour'"),

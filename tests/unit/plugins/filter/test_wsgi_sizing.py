@@ -53,6 +53,7 @@ def test_plan_has_the_public_keys():
         "queue-timeout",
         "graceful-timeout",
         "shutdown-timeout",
+        "socket-timeout",
         "listen-backlog",
     }
     assert plan["inputs"]["memory_mb"] == 7812

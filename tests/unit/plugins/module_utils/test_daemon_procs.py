@@ -455,6 +455,15 @@ def test_recommendation_none():
             r"parameter 'process_group' got 'shop' \(str\); expected the only group named "
             r"in expected, or no process_group \(expected names demo\)",
         ),
+        ({"process_group": ""}, r"'process_group' got '' \(str\); expected a daemon process group"),
+        ({"process_group": "my shop"}, r"'process_group' got 'my shop' \(str\); expected a daemon"),
+        ({"process_group": "shop\n"}, r"'process_group' got 'shop\\n' \(str\); expected a daemon"),
+        (
+            {"expected": {"": {"processes": 1}}},
+            r"'expected' got \{'': \{'processes': 1\}\} \(dict\); expected keys that are each a "
+            r"daemon process group name",
+        ),
+        ({"expected": {"my shop": {"processes": 1}}}, r"'expected' got \{'my shop': "),
         ({"thread_overhead": -1}, r"'thread_overhead' got -1 \(int\); expected an integer >= 0"),
         ({"thread_overhead": "3"}, r"'thread_overhead' got '3' \(str\)"),
         ({"headroom_percent": -5}, r"'headroom_percent' got -5 \(int\); expected a number >= 0"),

@@ -11,6 +11,7 @@ from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.errors import (
     WsgiscaleError,
     describe,
     input_error,
+    item_label,
 )
 
 
@@ -48,3 +49,19 @@ def test_input_error_message_and_class():
     assert isinstance(error, WsgiscaleError)
     assert isinstance(error, ValueError)
     assert str(error) == "wsgi_sizing: parameter 'vcpus' got 0 (int); expected an integer >= 1"
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("api", "apps[1] (api)"),
+        ("shöp", "apps[1] (shöp)"),
+        ("shop\nWSGIRestrictEmbedded Off", "apps[1] (shop\\nWSGIRestrictEmbedded Off)"),
+        ("a\u202eb", "apps[1] (a\\u202eb)"),
+        ("", "apps[1]"),
+        (None, "apps[1]"),
+        (42, "apps[1]"),
+    ],
+)
+def test_item_label_keeps_the_message_on_one_line(name, expected):
+    assert item_label("apps", 1, name) == expected

@@ -31,7 +31,7 @@ from ansible_collections.wsgiscale.mod_wsgi.tests.unit.plugins.modules.module_ha
 
 LOGS = Path(__file__).resolve().parents[3] / "fixtures" / "logs"
 DOC = yaml.safe_load(restart_info.DOCUMENTATION)
-RETURN = yaml.safe_load(restart_info.RETURN)
+RETURN_DOC = yaml.safe_load(restart_info.RETURN)
 
 
 def run_module(args):
@@ -101,6 +101,12 @@ def test_max_restarts_default_is_the_library_s(tmp_path):
          "parameter 'path' got '/nonexistent/*.log' (str), which matches no error log"),
         ({"since": "last tuesday"}, "parameter 'since' got 'last tuesday' (str); expected"),
         ({"max_restarts": -1}, "parameter 'max_restarts' got -1 (int); expected 0"),
+        ({"path": []}, "parameter 'path' got []; expected at least one file or glob"),
+        ({"process_group": ""}, "parameter 'process_group' got '' (str); expected a daemon"),
+        ({"process_group": "my shop"}, "parameter 'process_group' got 'my shop' (str); expected"),
+        ({"app_paths": ["/srv/shop", "lib"]},
+         "parameter 'app_paths' got ['/srv/shop', 'lib'] (list); expected absolute path "
+         "prefixes such as /srv/shop (bad entry 'lib')"),
     ],
 )  # fmt: skip
 def test_errors(args, message):
@@ -148,7 +154,7 @@ def flat(text):
 
 DOC_TEXT = flat(restart_info.DOCUMENTATION)
 RETURN_TEXT = flat(restart_info.RETURN)
-GROUPS = RETURN["groups"]["contains"]
+GROUPS = RETURN_DOC["groups"]["contains"]
 
 
 @pytest.mark.parametrize(

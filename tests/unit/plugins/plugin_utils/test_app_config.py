@@ -56,7 +56,7 @@ def test_paths_with_spaces_stay_one_quoted_word_each():
     assert (config["user"], config["group"]) == (None, None)
     # No word may contain an unquoted space: Apache would split it.
     for word in config["daemon_words"]:
-        name, _, value = word.partition("=")
+        name, _sep, value = word.partition("=")
         assert " " not in name
         assert " " not in value or (value.startswith('"') and value.endswith('"'))
 
@@ -118,7 +118,7 @@ BAD_APPS = [
     ("user", {"user": "root"}, "apps[0] (shop).user got 'root'"),
     ("user", {"user": "#0"}, "apps[0] (shop).user got '#0'"),
     ("group", {"group": "bad group"}, "apps[0] (shop).group got"),
-    ("options user", {"options": {"user": "root"}}, "option 'user' got 'root'"),
+    ("options user", {"options": {"user": "root"}}, "apps[0] (shop).options.user got 'root'"),
     ("options", {"options": {"threads": 3}}, "apps[0] (shop).options.threads"),
     ("options", {"options": {"processes": 3}}, "apps[0] (shop).options.processes"),
     ("options", {"options": {"request_timeout": 3}}, "request-timeout"),
@@ -199,3 +199,62 @@ def test_path_checks_name_the_variable_and_the_daemon_account():
     assert {(c["daemon_user"], c["daemon_group"]) for c in code} == {("api", "www-data")}
     assert [c["expect"] for c in shop["path_checks"]] == ["file", "code", "code"]
     assert {c["daemon_user"] for c in shop["path_checks"] if c["expect"] == "code"} == {"www-data"}
+
+
+@pytest.mark.parametrize(
+    "mount",
+    ["/%{GLOBAL}", "/api?debug=1", "/api#top", "/api\\", "/api/..", "/api/./v1", "/..", "/%61pi"],
+)
+def test_mount_apache_could_never_match_is_refused(mount):
+    with pytest.raises(AppConfigError, match=r"^apps\[0\] \(shop\)\.mount got .*no trailing"):
+        _one(mount=mount)
+
+
+@pytest.mark.parametrize("mount", ["/", "/api", "/api/v1", "/café", "/it's", "/a.b/c-d_e~f"])
+def test_unusual_but_valid_mounts_are_kept(mount):
+    assert _one(mount=mount)["mount"] == mount
+
+
+@pytest.mark.parametrize("script", ["//srv/shop/app.wsgi", "/srv//shop/app.wsgi"])
+def test_double_slash_paths_are_refused(script):
+    with pytest.raises(AppConfigError, match=r"\.script got .*no '\.\.', '\.' or '//' parts"):
+        _one(script=script)
+
+
+@pytest.mark.parametrize(
+    ("app", "defaults", "named"),
+    [
+        ({"user": "root"}, {}, "apps[0] (shop).user got 'root'"),
+        ({"options": {"user": "root"}}, {}, "apps[0] (shop).options.user got 'root'"),
+        ({"python_path": ["lib"]}, {}, "apps[0] (shop).python_path got ['lib']"),
+        (
+            {},
+            {"user": "root"},
+            "mod_wsgi_daemon_default_options.user (applied to apps[0] (shop)) got 'root'",
+        ),
+        (
+            {},
+            {"request_timeout": 5},
+            "mod_wsgi_daemon_default_options.request_timeout (applied to apps[0] (shop)) got 5",
+        ),
+        # An app's own option wins over the default, and is what the message names.
+        (
+            {"options": {"home": "srv"}},
+            {"home": "/srv"},
+            "apps[0] (shop).options.home got 'srv'",
+        ),
+    ],
+)
+def test_bad_option_is_named_where_it_was_set(app, defaults, named):
+    base = {"name": "shop", "script": "/srv/shop/app.wsgi", "mount": "/", **app}
+    with pytest.raises(AppConfigError) as info:
+        apps_config(
+            [base], _plan("shop"), defaults, defaults_name="mod_wsgi_daemon_default_options"
+        )
+    assert str(info.value).startswith(named)
+
+
+def test_a_bad_version_is_named_once_not_per_app():
+    apps = [{"name": "shop", "script": "/srv/shop/app.wsgi", "mount": "/"}]
+    with pytest.raises(AppConfigError, match=r"^parameter 'mod_wsgi_version' got 'latest'"):
+        apps_config(apps, _plan("shop"), mod_wsgi_version="latest")

@@ -196,6 +196,7 @@ def test_reference_9k_numbers():
         "queue-timeout": 5,
         "graceful-timeout": 5,
         "shutdown-timeout": 5,
+        "socket-timeout": 65,
         "listen-backlog": 100,
     }
     assert plan["effective_request_timeout_s"] == pytest.approx(60.0)
@@ -750,14 +751,18 @@ def test_host_plan_empty():
 @pytest.mark.parametrize(
     ("apps", "kwargs", "needle"),
     [
-        ("shop", {}, "parameter 'apps' (the filter input) got 'shop'"),
-        ({"name": "a"}, {}, "parameter 'apps' (the filter input) got {'name': 'a'}"),
-        (None, {}, "parameter 'apps' (the filter input) got None"),
-        (["a"], {}, "parameter 'apps' item 0 got 'a'"),
-        ([{"target_rpm": 5}], {}, "parameter 'apps' item 0 has name None"),
-        ([{"name": ""}], {}, "parameter 'apps' item 0 has name ''"),
-        ([{"name": 3}], {}, "parameter 'apps' item 0 has name 3"),
-        ([{"name": "a"}, {"name": "a"}], {}, "duplicate name 'a'"),
+        ("shop", {}, "apps got 'shop'"),
+        ({"name": "a"}, {}, "apps got {'name': 'a'}"),
+        (None, {}, "apps got None"),
+        (["a"], {}, "apps[0] got 'a'"),
+        ([{"target_rpm": 5}], {}, "apps[0].name got None"),
+        ([{"name": ""}], {}, "apps[0].name got ''"),
+        ([{"name": 3}], {}, "apps[0].name got 3"),
+        (
+            [{"name": "a"}, {"name": "a"}],
+            {},
+            "apps[1] (a).name got 'a' (str); expected a name not used by apps[0] (a)",
+        ),
         ([{"name": "a"}], {"vcpus": 0}, "parameter 'vcpus (ansible_processor_vcpus)' got 0"),
         ([{"name": "a"}], {"vcpus": None}, "got None"),
         ([{"name": "a"}], {"defaults": "x"}, "parameter 'defaults' got 'x'"),
@@ -765,11 +770,15 @@ def test_host_plan_empty():
         ([{"name": "a"}], {"target_rpm": 9}, "unknown parameter(s) 'target_rpm'"),
         ([{"name": "a"}], {"cpu_target": "x"}, "parameter 'cpu_target' got 'x'"),
         ([{"name": "a"}], {"memory_mb": -1}, "parameter 'memory_mb' got -1"),
-        ([{"name": "a"}], {}, "(app 'a'): parameter 'target_rpm' is required"),
+        (
+            [{"name": "a"}],
+            {},
+            "apps[0] (a).target_rpm is required; set it in the app or in defaults",
+        ),
         (
             [{"name": "a", "latency_ms": 10, "cpu_ms": 20}],
             {"defaults": {"target_rpm": 60}},
-            "(app 'a'): parameter 'cpu_ms' got 20",
+            "apps[0] (a).cpu_ms got 20 (int); expected a finite number > 0 and <= 10",
         ),
     ],
 )
@@ -838,3 +847,19 @@ def test_drain_timeouts_cover_ten_times_the_latency(latency_ms, expected):
     plan = size_plan(8, target_rpm=60, latency_ms=latency_ms, cpu_ms=min(1, latency_ms))
     assert plan["shutdown_timeout"] == plan["graceful_timeout"] == expected
     assert plan["options"]["shutdown-timeout"] == plan["options"]["graceful-timeout"] == expected
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "expected"),
+    [
+        ({"latency_ms": 100}, 65),  # request-timeout fires after ~60 s: 5 s later
+        ({"latency_ms": 100, "hang_timeout_s": 0}, 60),  # no request-timeout: the floor
+        ({"latency_ms": 9000, "hang_timeout_s": 0}, 90),  # 10 x latency
+        ({"latency_ms": 100, "hang_timeout_s": 200}, 205),
+    ],
+)
+def test_socket_timeout_outlasts_the_hang_restart(kwargs, expected):
+    plan = size_plan(8, target_rpm=60, cpu_ms=1, **kwargs)
+    assert plan["socket_timeout"] == plan["options"]["socket-timeout"] == expected
+    if plan["effective_request_timeout_s"]:
+        assert plan["socket_timeout"] >= plan["effective_request_timeout_s"] + 5

@@ -5,8 +5,9 @@
 reference the block reader (literal scan, lookbehind regex, chunks) is tested against,
 and a way to feed hand-made lines.
 
-A line holding ``[wsgi:`` or ``AH004`` is parsed with the header regex below (written
-here, not imported); the other lines are only counted. The report is built by the
+Every line's header is matched with the regex below (written here, not imported) for
+``first_time`` and ``last_time`` (the first and last well-formed line); a line holding
+``[wsgi:`` or ``AH004`` is parsed, the other lines are only counted. The report is built by the
 library's ``report.build``.
 """
 
@@ -61,17 +62,23 @@ class LineReader:
         self.clock = LogClock()
 
     def feed(self, raw):
-        self.counts.lines += 1
-        if not any(mark in raw for mark in MARKS):
-            return
+        counts = self.counts
+        counts.lines += 1
         header = HEADER.match(raw)
         when = self.clock.seconds(*header.group(1, 2, 3)) if header else None
+        if when is not None:
+            if counts.first_time is None:
+                counts.first_time = when
+            counts.last_time = when
+        if not any(mark in raw for mark in MARKS):
+            return
         if when is None:
-            self.counts.lines_unparsed += 1
+            counts.lines_unparsed += 1
             return
-        if not self.counts.consider(when):
+        if counts.since is not None and when < counts.since:
+            counts.lines_before_since += 1
             return
-        self.tracker.lineno = self.counts.lines
+        self.tracker.lineno = counts.lines
         fields = header.groups()
         if fields[3] == b"wsgi":
             event = classify(fields[11])

@@ -9,6 +9,7 @@ alternation of all the patterns."""
 
 from __future__ import annotations
 
+import gc
 import gzip
 import re
 from pathlib import Path
@@ -18,6 +19,7 @@ from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.error_log impor
     analyse,
     parse_since,
     reader,
+    scan,
 )
 from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.error_log.events import (
     EVENT_PATTERNS,
@@ -157,7 +159,9 @@ def test_truncated_gzip_drops_the_partial_line(tmp_path):
 
 
 def test_what_the_counts_are_about(tmp_path):
-    """``lines`` counts every line; the other counts only lines holding [wsgi: or AH004."""
+    """``lines`` counts every line, ``lines_unparsed`` and ``lines_before_since`` only
+    lines holding [wsgi: or AH004; ``first_time`` and ``last_time`` are the first and
+    last well-formed line, whatever ``since``."""
     lines = [
         b"[Thu Nov 26 18:00:00.5 2026] [core:notice] [pid 1:tid 1] AH00094: Command line\n",
         b"\xff\xfe binary, no marker\n",
@@ -179,14 +183,14 @@ def test_what_the_counts_are_about(tmp_path):
     assert result["lines"] == 11
     assert result["lines_unparsed"] == 4
     assert (result["first_time"], result["last_time"]) == (
-        "2026-11-26T18:00:01.500000",
-        "2026-11-26T18:00:05.750000",
+        "2026-11-26T18:00:00.500000",
+        "2026-11-26T18:00:06.500000",
     )
     assert result["groups"]["g"]["restarts_total"] == 1
     since = parse_since("Nov 26 18:00:02 2026")
     late = analyse([str(path)], since=since)
     assert (late["lines_before_since"], late["lines_unparsed"]) == (1, 4)
-    assert late["first_time"] == "2026-11-26T18:00:02.500000"
+    assert (late["first_time"], late["last_time"]) == (result["first_time"], result["last_time"])
     for report in (result, late):
         del report["files"], report["warnings"]
     assert without_sources(result) == line_by_line(b"".join(lines))
@@ -252,14 +256,36 @@ def test_remembered_messages_are_bounded(tmp_path, monkeypatch):
     path = tmp_path / "error.log"
     path.write_bytes(ALL)
     expected = without_sources(analyse([str(path)]))
-    monkeypatch.setattr(reader, "MAX_MESSAGES", 3)
+    monkeypatch.setattr(scan, "MAX_MESSAGES", 3)
     seen = []
-    classify_events = reader.Reader._classify
+    classify_events = scan.Scanner.classify
 
     def watched(self, msg):
-        seen.append(len(self._events))
+        seen.append(len(self.events))
         return classify_events(self, msg)
 
-    monkeypatch.setattr(reader.Reader, "_classify", watched)
+    monkeypatch.setattr(scan.Scanner, "classify", watched)
     assert without_sources(analyse([str(path)])) == expected
     assert max(seen) == 3 and len(seen) > 100
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_cycle_collector_paused_only_while_reading(tmp_path, monkeypatch, enabled):
+    path = tmp_path / "error.log"
+    path.write_bytes(ALL)
+    seen = []
+    scan_block = scan.Scanner.scan
+
+    def watched(self, *args):
+        seen.append(gc.isenabled())
+        return scan_block(self, *args)
+
+    monkeypatch.setattr(scan.Scanner, "scan", watched)
+    was = gc.isenabled()
+    try:
+        (gc.enable if enabled else gc.disable)()
+        analyse([str(path)])
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
+    assert seen and not any(seen)

@@ -116,13 +116,19 @@ def test_parse_since_with_offset_is_local_time():
 
 @pytest.mark.parametrize("value", ["yesterday", "10x", "Foo Nov 26 17:27:57 2026",
                                    "Thu Nox 26 17:27:57 2026", "Thu Nov 31 17:27:57 2026",
-                                   "2026-13-01"])  # fmt: skip
+                                   "2026-13-01", "-5m", "1e400h"])  # fmt: skip
 def test_parse_since_errors(value):
     with pytest.raises(ErrorLogError) as info:
         parse_since(value)
     assert str(info.value).startswith(
         f"wsgiscale.mod_wsgi.restart_info: parameter 'since' got {value!r} (str); expected"
     )
+
+
+def iso_of(line):
+    """The ISO time of a fixture line's stamp (``[Thu Nov 26 18:11:05.579295 2026]``)."""
+    stamp = line[1 : line.index(b"]")].decode()
+    return datetime.datetime.strptime(stamp, "%a %b %d %H:%M:%S.%f %Y").isoformat()
 
 
 def test_since_keeps_only_later_restarts():
@@ -138,4 +144,7 @@ def test_since_keeps_only_later_restarts():
     # The trigger is line 33; 31 of the lines before it hold "[wsgi:" or "AH004".
     assert result["lines_before_since"] == 31
     assert result["since"] == second
-    assert result["first_time"] == second
+    # first_time and last_time span the whole log, since or not.
+    lines = Path(path).read_bytes().splitlines()
+    assert result["first_time"] == iso_of(lines[0]) < second
+    assert result["last_time"] == iso_of(lines[-1])
