@@ -78,8 +78,9 @@ bench: venv link
 	$(BIN)/python benchmarks/error_log_bench.py
 
 # Plans and rules of thumb on real Apache under open-loop load (docs/benchmarks.md).
+# Continues build/capacity/capacity.json when a run was cut short; remove it to start afresh.
 bench-capacity: venv link images
-	PYTHONPATH=$(COLLECTIONS) $(BIN)/python benchmarks/capacity/bench.py --sweep-suite bookworm --out build/capacity
+	PYTHONPATH=$(COLLECTIONS) $(BIN)/python benchmarks/capacity/bench.py --sweep-suite bookworm --out build/capacity --continue
 
 # A few seconds of the capacity harness and its report, so that neither can rot.
 bench-capacity-smoke: venv link images

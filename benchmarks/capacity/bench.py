@@ -5,6 +5,7 @@
 
     python benchmarks/capacity/bench.py [--suite bookworm] [--suite trixie]
         [--out DIR] [--duration 30] [--sweep-suite bookworm] [--profile NAME ...]
+        [--continue | --resume FILE]
     python benchmarks/capacity/bench.py --report DIR/capacity.json [--out DIR]
     python benchmarks/capacity/bench.py --smoke [--out DIR]
 
@@ -31,8 +32,9 @@ Before each run it waits until the host's 1-minute load average is below
 lateness and CPU, and the CPU other processes took from each of the two CPUs; runs
 that were disturbed are measured again (``--reruns``). Results go to
 ``DIR/capacity.json`` (written after every run, so an interrupted benchmark keeps
-what it measured) and ``DIR/capacity.md`` with PNG plots (report.py). The container
-is removed at the end. Needs the collection importable (``make bench-capacity``).
+what it measured and ``--continue`` goes on from there) and ``DIR/capacity.md``
+with PNG plots (report.py). The container is removed at the end, also on SIGTERM.
+Needs the collection importable (``make bench-capacity``).
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ import argparse
 import json
 import math
 import os
+import signal
 import sys
 import time
 from dataclasses import dataclass
@@ -95,6 +98,10 @@ class Settings:
     max_foreign_pct: float = 5.0
     reruns: int = 1
     warmup: float = WARMUP_S
+
+
+#: Settings that change what a run measures: continued results must share them.
+MEASURING = ("duration", "min_requests", "max_duration", "calibration_s", "warmup")
 
 
 # ---------------------------------------------------------------- /proc snapshots
@@ -741,6 +748,34 @@ def new_results(settings: Settings) -> dict:
     }
 
 
+def initial_results(args: argparse.Namespace, settings: Settings) -> tuple[dict, Path | None]:
+    """The results to start from, and the file they were read from (None: new ones).
+
+    ``--resume FILE`` continues FILE; ``--continue`` continues ``OUT/capacity.json``
+    when it exists. Saved results keep their calibration and runs (Bench.run does not
+    measure a run they hold) and the time spent on them.
+    """
+    path = Path(args.resume) if args.resume else Path(args.out) / "capacity.json"
+    if not args.resume and not (args.resume_out and path.is_file()):
+        return new_results(settings), None
+    results = json.loads(path.read_text(encoding="utf-8"))
+    saved = results.get("settings", {})
+    differ = [k for k in MEASURING if saved.get(k) != getattr(settings, k)]
+    if differ:
+        raise SystemExit(
+            f"{path} was measured with other settings ("
+            + ", ".join(f"{k} {saved.get(k)} here {getattr(settings, k)}" for k in differ)
+            + f"); pass the same options, or remove {path} to start afresh"
+        )
+    results["_t0"] = time.monotonic() - results.get("elapsed_s", 0.0)
+    return results, path
+
+
+def _terminate(signum: int, _frame: object) -> None:
+    """SIGTERM ends the benchmark like Ctrl-C: the container is removed, results kept."""
+    raise SystemExit(128 + signum)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command line."""
     parser = argparse.ArgumentParser(prog="bench.py", description=__doc__.split("\n\n")[1])
@@ -759,6 +794,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--resume", help="continue these results: keep their calibration and runs, add the rest"
     )
     parser.add_argument("--out", default="build/capacity", help="output directory")
+    parser.add_argument(
+        "--continue",
+        dest="resume_out",
+        action="store_true",
+        help="continue OUT/capacity.json when it exists (what make bench-capacity does)",
+    )
     parser.add_argument("--duration", type=float, default=30.0, help="seconds per run (30)")
     parser.add_argument(
         "--min-requests",
@@ -793,6 +834,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list | None = None) -> int:
     """Run the benchmark (or the smoke, or a report of saved results)."""
     args = build_parser().parse_args(argv)
+    signal.signal(signal.SIGTERM, _terminate)
     os.environ.setdefault("CONTAINERS_CONF", str(HERE.parents[1] / "tests" / "containers.conf"))
     if args.report:
         results = json.loads(Path(args.report).read_text(encoding="utf-8"))
@@ -815,10 +857,10 @@ def main(argv: list | None = None) -> int:
     )
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    results = new_results(settings)
-    if args.resume:
-        results = json.loads(Path(args.resume).read_text(encoding="utf-8"))
-        results["_t0"] = time.monotonic() - results.get("elapsed_s", 0.0)
+    results, resumed = initial_results(args, settings)
+    if resumed is not None:
+        kept = sum(len(data["runs"]) for data in results["suites"].values())
+        sys.stdout.write(f"continuing {resumed}: {kept} measured runs kept\n")
     for suite in args.suite or reload_probe.SUITES:
         run_suite(suite, args, settings, results)
     results["finished"] = round(time.time(), 3)

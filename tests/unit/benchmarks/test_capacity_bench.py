@@ -11,6 +11,7 @@ off those files by hand.
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -20,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT / "benchmarks" / "capacity"))
 sys.path.insert(0, str(ROOT / "tests" / "load"))
 import bench  # noqa: E402
+import matrix  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures" / "capacity"
 
@@ -83,3 +85,112 @@ def test_app_query_names_the_distribution():
     assert bench.app_query(10.0, 90.0, ("lognormal", "lognormal", 1.0)) == (
         "cpu_ms=10&io_ms=90&io_dist=lognormal&io_sigma=1"
     )
+
+
+# ---------------------------------------------------------------- continuing a cut run
+
+
+def saved_results(tmp_path: Path, **settings) -> Path:
+    """A results document as save_results writes it: one measured run, 10 minutes in."""
+    results = bench.new_results(bench.Settings(**settings))
+    results["suites"]["bookworm"] = {
+        "calibration": {"apps": {"cpu1-io199": {"excess_ms": 0.5}}},
+        "plans": {},
+        "runs": [
+            {
+                "kind": "matrix",
+                "profile": "io",
+                "processes": 1,
+                "threads": 5,
+                "service": "exp",
+                "load": 1.0,
+                "arrivals": "poisson",
+            }
+        ],
+        "sweeps": {},
+    }
+    results["_t0"] -= 600.0
+    path = tmp_path / "capacity.json"
+    bench.save_results(results, path)
+    return path
+
+
+def test_continue_without_saved_results_starts_afresh(tmp_path):
+    args = bench.build_parser().parse_args(["--out", str(tmp_path), "--continue"])
+    results, resumed = bench.initial_results(args, bench.Settings())
+    assert resumed is None
+    assert results["suites"] == {}
+
+
+def test_continue_keeps_the_saved_runs_and_the_time_spent(tmp_path):
+    path = saved_results(tmp_path)
+    args = bench.build_parser().parse_args(["--out", str(tmp_path), "--continue"])
+    results, resumed = bench.initial_results(args, bench.Settings())
+    assert resumed == path
+    assert len(results["suites"]["bookworm"]["runs"]) == 1
+    bench.save_results(results, path)
+    assert json.loads(path.read_text(encoding="utf-8"))["elapsed_s"] >= 600.0
+
+
+def test_saved_results_are_replaced_unless_continued(tmp_path):
+    saved_results(tmp_path)
+    args = bench.build_parser().parse_args(["--out", str(tmp_path)])
+    results, resumed = bench.initial_results(args, bench.Settings())
+    assert resumed is None
+    assert results["suites"] == {}
+
+
+def test_resume_reads_the_named_file(tmp_path):
+    path = saved_results(tmp_path)
+    args = bench.build_parser().parse_args(
+        ["--out", str(tmp_path / "other"), "--resume", str(path)]
+    )
+    results, resumed = bench.initial_results(args, bench.Settings())
+    assert resumed == path
+    assert results["suites"]["bookworm"]["runs"][0]["profile"] == "io"
+
+
+def test_results_measured_with_other_settings_are_not_continued(tmp_path):
+    saved_results(tmp_path, duration=5.0)
+    args = bench.build_parser().parse_args(["--out", str(tmp_path), "--continue"])
+    with pytest.raises(SystemExit, match=r"duration 5\.0 here 30\.0"):
+        bench.initial_results(args, bench.Settings())
+
+
+class _Suite:
+    suite = "bookworm"
+
+
+class Measured(Exception):
+    """Raised by the stand-in for bench.measure: the run would have been measured."""
+
+
+def _measure(*_args, **_kwargs):
+    raise Measured
+
+
+def test_a_run_the_results_hold_is_not_measured_again(tmp_path, monkeypatch):
+    path = saved_results(tmp_path)
+    args = bench.build_parser().parse_args(["--out", str(tmp_path), "--continue"])
+    results, _resumed = bench.initial_results(args, bench.Settings())
+    monkeypatch.setattr(bench, "measure", _measure)
+    runner = bench.Bench(_Suite(), bench.Settings(), results, path)
+    profile, exp = matrix.profile("io"), matrix.SERVICES[0]
+    config = matrix.Config("express", "express 1x5", 1, 5)
+    known = results["suites"]["bookworm"]["runs"][0]
+    assert runner.run(profile, config, exp, 1.0) is known
+    # Another load, size or service is a run still to measure.
+    for other in (
+        (config, exp, 1.2),
+        (matrix.Config("x", "x", 1, 6), exp, 1.0),
+        (config, matrix.SERVICES[1], 1.0),
+    ):
+        with pytest.raises(Measured):
+            runner.run(profile, *other)
+
+
+def test_sigterm_ends_the_benchmark_like_an_exception():
+    """So that run_suite's finally removes the container and the results stay saved."""
+    with pytest.raises(SystemExit) as ended:
+        bench._terminate(15, None)
+    assert ended.value.code == 143
