@@ -9,7 +9,7 @@ VENV := $(CURDIR)/.venv
 BIN := $(VENV)/bin
 COLLECTIONS := $(CURDIR)/build/collections
 LINK := $(COLLECTIONS)/ansible_collections/wsgiscale/mod_wsgi
-SCENARIOS ?= hostile_input faults apply_under_load default rollback rolling_drain multi_app request_timeout
+SCENARIOS ?= faults hostile_input apply_under_load default rollback rolling_drain multi_app request_timeout
 
 export CONTAINERS_CONF := $(CURDIR)/tests/containers.conf
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
