@@ -79,7 +79,7 @@ so a regression shows in seconds. Messages from the role's `meta/argument_specs.
 come from ansible-core, which names the variable and the key (`argument 'threads' ...
 found in 'mod_wsgi_daemon_apps'`) but not which app of the list; every check of the
 collection names the app, as `mod_wsgi_daemon_apps[INDEX] (NAME).KEY`. Each role run
-costs a round trip to the host (the package probe before preflight), so each
+costs round trips to the host (the facts and path checks before preflight), so each
 server-wide variable gets one or two role rows here, and
 `tests/unit/test_role_server_checks.py` feeds many more values to the same preflight
 patterns in milliseconds.
