@@ -9,17 +9,17 @@ VENV := $(CURDIR)/.venv
 BIN := $(VENV)/bin
 COLLECTIONS := $(CURDIR)/build/collections
 LINK := $(COLLECTIONS)/ansible_collections/wsgiscale/mod_wsgi
-SCENARIOS ?= default multi_app rollback request_timeout hostile_input faults autotune
+SCENARIOS ?= faults hostile_input apply_under_load default rollback rolling_drain multi_app request_timeout autotune
 
 export CONTAINERS_CONF := $(CURDIR)/tests/containers.conf
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export ANSIBLE_FORCE_COLOR ?= 0
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help host venv link images lint sanity unit build molecule test demo bench changelog clean
+.PHONY: help host venv link images lint sanity unit build molecule test demo bench bench-capacity bench-capacity-smoke changelog clean
 
 help:
-	@echo "make demo | test | lint | sanity | unit | molecule [SCENARIOS=...] | images | bench"
+	@echo "make demo | test | lint | sanity | unit | molecule [SCENARIOS=...] | images | bench | bench-capacity"
 
 # System packages (podman, runc, debootstrap, shellcheck), installed when missing.
 host:
@@ -68,7 +68,7 @@ build: venv
 molecule: venv link images
 	tests/molecule.sh $(SCENARIOS)
 
-test: lint sanity unit build molecule
+test: lint sanity unit build molecule bench-capacity-smoke
 
 demo: host venv link
 	tests/images/build.sh bookworm
@@ -76,6 +76,15 @@ demo: host venv link
 
 bench: venv link
 	$(BIN)/python benchmarks/error_log_bench.py
+
+# Plans and rules of thumb on real Apache under open-loop load (docs/benchmarks.md).
+# Continues build/capacity/capacity.json when a run was cut short; remove it to start afresh.
+bench-capacity: venv link images
+	PYTHONPATH=$(COLLECTIONS) $(BIN)/python benchmarks/capacity/bench.py --sweep-suite bookworm --out build/capacity --continue
+
+# A few seconds of the capacity harness and its report, so that neither can rot.
+bench-capacity-smoke: venv link images
+	PYTHONPATH=$(COLLECTIONS) $(BIN)/python benchmarks/capacity/bench.py --smoke --out build/capacity-smoke
 
 changelog: venv
 	$(BIN)/antsibull-changelog lint

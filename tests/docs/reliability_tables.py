@@ -5,7 +5,7 @@
 
 The rows come from molecule/hostile_input/cases.yml, the table the hostile_input
 scenario and tests/unit/test_hostile_input.py run, so the documented table is
-the tested one (tests/unit/test_reliability_docs.py fails when they differ).
+the tested one (tests/unit/docs/test_bad_input_table.py fails when they differ).
 
     python tests/docs/reliability_tables.py           print the section
     python tests/docs/reliability_tables.py --write   replace it in docs/reliability.md
@@ -79,7 +79,7 @@ so a regression shows in seconds. Messages from the role's `meta/argument_specs.
 come from ansible-core, which names the variable and the key (`argument 'threads' ...
 found in 'mod_wsgi_daemon_apps'`) but not which app of the list; every check of the
 collection names the app, as `mod_wsgi_daemon_apps[INDEX] (NAME).KEY`. Each role run
-costs a round trip to the host (the package probe before preflight), so each
+costs round trips to the host (the facts and path checks before preflight), so each
 server-wide variable gets one or two role rows here, and
 `tests/unit/test_role_server_checks.py` feeds many more values to the same preflight
 patterns in milliseconds.
@@ -92,7 +92,7 @@ one under `/srv/café et thé/` mounted at `/café` importing from
 (`/app11` and `/app11/v1`), and checks each answers from its own daemon group.
 
 The table is generated from `molecule/hostile_input/cases.yml` by
-`tests/docs/reliability_tables.py --write`; `tests/unit/test_reliability_docs.py` fails
+`tests/docs/reliability_tables.py --write`; `tests/unit/docs/test_bad_input_table.py` fails
 when they differ.
 """
 

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Build the Apache + mod_wsgi test images from Debian packages (no registry pull).
+# Build the test images from Debian packages (no registry pull).
 #
-#   tests/images/build.sh [bookworm|trixie ...]   (default: both)
+#   tests/images/build.sh [bookworm|trixie|haproxy ...]   (default: all three)
 #
 # An image is rebuilt only when it is missing or was built by another recipe
 # (the wsgiscale.recipe label; cached by presence otherwise) or when
-# FORCE=1 is set. Image names: localhost/wsgiscale-apache:<suite>.
-# Debian 12 (bookworm): Apache 2.4, mod_wsgi 4.9, Python 3.11.
-# Debian 13 (trixie):   Apache 2.4, mod_wsgi 5.0, Python 3.13.
+# FORCE=1 is set.
+# localhost/wsgiscale-apache:bookworm  Debian 12: Apache 2.4, mod_wsgi 4.9, Python 3.11.
+# localhost/wsgiscale-apache:trixie    Debian 13: Apache 2.4, mod_wsgi 5.0, Python 3.13.
+# localhost/wsgiscale-haproxy:bookworm Debian 12: HAProxy 2.6 and Python 3.11, the load
+#                                      balancer of the rolling_drain scenario.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -15,7 +17,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 export CONTAINERS_CONF
 
 suites=("$@")
-[ "${#suites[@]}" -gt 0 ] || suites=(bookworm trixie)
+[ "${#suites[@]}" -gt 0 ] || suites=(bookworm trixie haproxy)
 
 # Packages: Apache, mod_wsgi, Python for Ansible, python3-apt for ansible's apt
 # module (a --network none container cannot fetch it), procps for ps/pgrep, and
@@ -23,9 +25,12 @@ suites=("$@")
 # that does not, the stopped Apache parent stays a zombie and the init script's
 # stop waits 60 s for it).
 packages=apache2,libapache2-mod-wsgi-py3,python3,python3-apt,procps,ca-certificates,tini
+# The balancer: HAProxy, Python for Ansible and the load generator, tini as PID 1.
+haproxy_packages=haproxy,python3,procps,ca-certificates,tini
 
-# Bump when the recipe changes: an image whose label differs is rebuilt.
+# Bump when a recipe changes: an image whose label differs is rebuilt.
 recipe=2
+haproxy_recipe=1
 
 mirror() {
   # First Debian mirror configured on this machine (deb822 or one-line format).
@@ -38,7 +43,8 @@ mirror() {
 }
 
 build() {
-  local suite=$1 image="localhost/wsgiscale-apache:$1"
+  # build SUITE IMAGE PACKAGES RECIPE
+  local suite=$1 image=$2 packages=$3 recipe=$4
   if [ "${FORCE:-0}" != 1 ] && podman image exists "$image" \
      && [ "$(podman image inspect --format '{{ index .Config.Labels "wsgiscale.recipe" }}' "$image")" = "$recipe" ]; then
     echo "image $image: present (cached, recipe $recipe)"
@@ -53,7 +59,7 @@ build() {
   rm -f "$root.log"
   # Keep the image small and deterministic: no apt lists or caches.
   rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
-  # Apache must not start at image build time; the role starts it.
+  # Nothing starts at image build time (the role starts Apache, the scenario HAProxy).
   tar -C "$root" -c . | podman import \
     --change 'ENTRYPOINT ["/usr/bin/tini", "--"]' \
     --change 'CMD ["/bin/sh", "-c", "trap exit TERM; while :; do sleep 3600 & wait; done"]' \
@@ -65,7 +71,8 @@ build() {
 
 for s in "${suites[@]}"; do
   case "$s" in
-    bookworm|trixie) build "$s" ;;
-    *) echo "unknown suite '$s' (expected bookworm or trixie)" >&2; exit 2 ;;
+    bookworm|trixie) build "$s" "localhost/wsgiscale-apache:$s" "$packages" "$recipe" ;;
+    haproxy) build bookworm localhost/wsgiscale-haproxy:bookworm "$haproxy_packages" "$haproxy_recipe" ;;
+    *) echo "unknown image '$s' (expected bookworm, trixie or haproxy)" >&2; exit 2 ;;
   esac
 done

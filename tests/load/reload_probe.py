@@ -255,16 +255,17 @@ CASES = [
 class Container:
     """A probe container, driven with podman exec."""
 
-    def __init__(self, suite: str, pid1: str = "") -> None:
+    def __init__(self, suite: str, pid1: str = "", name: str = "") -> None:
         """Name the container for the suite; nothing runs until create().
 
         pid1: a command to run as the container's PID 1 instead of the image's
         entrypoint and command (tini, or in older images a shell loop, both of which
-        reap orphaned processes).
+        reap orphaned processes). name: the container's name (default
+        ``loadgen-probe-<suite>``), so that other tools can drive their own.
         """
         self.suite = suite
         self.pid1 = pid1
-        self.name = f"loadgen-probe-{suite}" + ("-nonreaping" if pid1 else "")
+        self.name = name or f"loadgen-probe-{suite}" + ("-nonreaping" if pid1 else "")
 
     def podman(self, *args: str, stdin: str | None = None, check: bool = True) -> str:
         """Run a podman command and return its stdout."""

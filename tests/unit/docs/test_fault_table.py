@@ -11,27 +11,16 @@ scenario needs to run it.
 
 from __future__ import annotations
 
-import importlib.util
 import re
-from pathlib import Path
 
 import pytest
+from ansible_collections.wsgiscale.mod_wsgi.tests.unit.scripts import ROOT, load_script
 
-ROOT = Path(__file__).resolve().parents[3]
 SCENARIO = ROOT / "molecule" / "faults"
 FLOWS = {"refused", "stopped", "pending", "killed"}
 
 
-def _generator():
-    spec = importlib.util.spec_from_file_location(
-        "fault_table", ROOT / "tests" / "docs" / "fault_table.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-TABLE = _generator()
+TABLE = load_script("tests/docs/fault_table.py")
 DATA = TABLE.load_cases()
 CASES = DATA["cases"]
 

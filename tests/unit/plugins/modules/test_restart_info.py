@@ -31,7 +31,7 @@ from ansible_collections.wsgiscale.mod_wsgi.tests.unit.plugins.modules.module_ha
 
 LOGS = Path(__file__).resolve().parents[3] / "fixtures" / "logs"
 DOC = yaml.safe_load(restart_info.DOCUMENTATION)
-RETURN = yaml.safe_load(restart_info.RETURN)
+RETURN_DOC = yaml.safe_load(restart_info.RETURN)
 
 
 def run_module(args):
@@ -154,7 +154,7 @@ def flat(text):
 
 DOC_TEXT = flat(restart_info.DOCUMENTATION)
 RETURN_TEXT = flat(restart_info.RETURN)
-GROUPS = RETURN["groups"]["contains"]
+GROUPS = RETURN_DOC["groups"]["contains"]
 
 
 @pytest.mark.parametrize(

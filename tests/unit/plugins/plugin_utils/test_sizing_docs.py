@@ -5,25 +5,12 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
-from pathlib import Path
 
 import pytest
+from ansible_collections.wsgiscale.mod_wsgi.tests.unit.scripts import ROOT, load_script
 
-ROOT = Path(__file__).resolve().parents[4]
-
-
-def _generator():
-    spec = importlib.util.spec_from_file_location(
-        "compare_rules", ROOT / "docs" / "examples" / "compare_rules.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-GENERATOR = _generator()
+GENERATOR = load_script("docs/examples/compare_rules.py")
 
 
 @pytest.mark.parametrize("section", sorted(GENERATOR.SECTIONS))

@@ -5,22 +5,9 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
+from ansible_collections.wsgiscale.mod_wsgi.tests.unit.scripts import ROOT, load_script
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _generator():
-    spec = importlib.util.spec_from_file_location(
-        "reliability_tables", ROOT / "tests" / "docs" / "reliability_tables.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-GENERATOR = _generator()
+GENERATOR = load_script("tests/docs/reliability_tables.py")
 
 
 def test_bad_input_section_matches_the_case_file():

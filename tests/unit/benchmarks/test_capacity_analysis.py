@@ -1,0 +1,295 @@
+# Copyright: (c) 2026, wsgiscale maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Tests of the capacity benchmark's pure parts: matrix, criteria, comparisons, sweep.
+
+The figures of a run are computed from a real capture (tests/fixtures/capacity,
+written by ``benchmarks/capacity/bench.py --fixtures``): 2 x 3 threads, 5 ms CPU and
+10 ms constant I/O per request, 40 rps Poisson for 5 s, on a host busy with other
+jobs (hence the long queue).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+ROOT = Path(__file__).resolve().parents[3]
+sys.path.insert(0, str(ROOT / "benchmarks" / "capacity"))
+sys.path.insert(0, str(ROOT / "tests" / "load"))
+import analysis  # noqa: E402
+import matrix  # noqa: E402
+
+FIXTURES = ROOT / "tests" / "fixtures" / "capacity"
+
+
+def fixture_records() -> list:
+    text = (FIXTURES / "run.jsonl").read_text(encoding="utf-8")
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def fixture_run(excess_ms: float = 0.5) -> dict:
+    started = json.loads((FIXTURES / "run.json").read_text(encoding="utf-8"))["started"]
+    return analysis.run_figures(fixture_records(), started, 5.0, excess_ms)
+
+
+def run_with(**changes) -> dict:
+    """A run that passes every criterion, with some figures changed."""
+    run = {
+        "offered_rps": 100.0,
+        "achieved_rps": 100.0,
+        "throughput_rps": 100.0,
+        "error_ratio": 0.0,
+        "queue_ms": {"p95": 1.0},
+        "latency_ms": {"p95": 230.0},
+        "app_ms": {"p95": 220.0},
+        "own": {"p95_ms": 200.0},
+    }
+    for key, value in changes.items():
+        if isinstance(value, dict):
+            run[key] = {**run[key], **value}
+        else:
+            run[key] = value
+    return run
+
+
+# ---------------------------------------------------------------- matrix
+
+
+def test_targets_are_the_issue_targets_scaled_to_one_vcpu():
+    """Half the 2-vCPU targets; the -over profiles keep them whole (an overload)."""
+    targets = {p.name: p.target_rpm for p in matrix.PROFILES}
+    assert targets == {
+        "io": 4500.0,
+        "io-high": 9000.0,
+        "mixed": 3000.0,
+        "cpu": 750.0,
+        "mixed-over": 6000.0,
+        "cpu-over": 1500.0,
+    }
+
+
+@pytest.mark.parametrize(
+    ("vcpus", "sizes"),
+    [
+        (1, ["1x30", "1x5", "1x15", "3x1", "2x1"]),
+        (2, ["2x30", "1x5", "1x15", "5x1", "4x1"]),
+        (12, ["12x30", "1x5", "1x15", "25x1", "16x1"]),
+    ],
+)
+def test_rules_of_thumb_for_n_vcpus(vcpus, sizes):
+    """n x 30, 1 x 5, 1 x 15, (2n + 1) x 1, min(2n, 16) x 1."""
+    assert [c.size for c in matrix.rule_configs(vcpus)] == sizes
+
+
+def test_profiles_of_one_app_share_its_calibration_key():
+    assert matrix.profile("io").app == matrix.profile("io-high").app == "cpu1-io199"
+    assert matrix.profile("mixed").app != matrix.profile("cpu").app
+    with pytest.raises(KeyError, match="no profile 'nope'"):
+        matrix.profile("nope")
+
+
+# ---------------------------------------------------------------- figures of a real run
+
+
+def test_run_figures_of_a_real_capture():
+    """Counts, offered rate over the span, and the own time of cpu + io + excess."""
+    run = fixture_run(excess_ms=0.5)
+    assert run["requests"] == run["ok"] == 211
+    assert run["offered_rps"] == pytest.approx(211 / 5.0)
+    assert run["error_ratio"] == 0.0
+    # 5 ms of thread CPU (within 0.02 ms) + 10 ms constant I/O + 0.5 ms excess.
+    assert run["own"]["p95_ms"] == pytest.approx(15.5, abs=0.03)
+    assert run["own"]["cv"] < 0.01
+
+
+def test_throughput_counts_answers_by_when_they_finished():
+    """Under this backlog many answers finished after the 5 s window: throughput is
+    below the achieved rate, which counts requests by their scheduled time."""
+    records = fixture_records()
+    started = json.loads((FIXTURES / "run.json").read_text(encoding="utf-8"))["started"]
+    late = sum(1 for r in records if r["end"] > started + 5.0)
+    assert late > 0
+    run = fixture_run()
+    assert run["throughput_rps"] == pytest.approx((211 - late) / 5.0)
+    assert run["throughput_rps"] < run["achieved_rps"]
+
+
+def test_own_time_ignores_failed_requests():
+    records = [
+        {"cpu_ms": 1.0, "io_ms": 10.0},
+        {"cpu_ms": 1.0, "io_ms": 1000.0, "error": "http_504"},
+        {"error": "timeout"},
+    ]
+    own = analysis.service_figures(records, 0.0)
+    assert own["count"] == 1
+    assert own["p95_ms"] == 11.0
+    assert analysis.service_figures([{"error": "refused"}], 0.0)["p95_ms"] is None
+
+
+# ---------------------------------------------------------------- pass criteria
+
+
+@pytest.mark.parametrize(
+    ("changes", "failed"),
+    [
+        ({}, "pass"),
+        ({"achieved_rps": 99.0}, "pass"),  # exactly 99 % of offered
+        ({"achieved_rps": 98.9}, "achieved"),
+        ({"error_ratio": 0.00099}, "pass"),
+        ({"error_ratio": 0.001}, "errors"),  # 0.1 % is not below 0.1 %
+        ({"queue_ms": {"p95": 9.99}}, "pass"),
+        ({"queue_ms": {"p95": 10.0}}, "queue"),
+        ({"latency_ms": {"p95": 240.0}}, "pass"),  # the app's p95 + 20 ms exactly
+        ({"latency_ms": {"p95": 240.1}}, "latency"),
+        ({"queue_ms": {"p95": None}}, "queue"),
+        ({"app_ms": {"p95": None}}, "latency"),
+        ({"own": {"p95_ms": 100.0}}, "pass"),  # time alone is shown, not judged
+        ({"achieved_rps": 50.0, "queue_ms": {"p95": 50.0}}, "achieved, queue"),
+    ],
+)
+def test_pass_criteria_boundaries(changes, failed):
+    assert analysis.failed_checks(run_with(**changes)) == failed
+
+
+# ---------------------------------------------------------------- model comparisons
+
+
+@pytest.mark.parametrize(
+    ("measured", "is_saturated", "predicted", "verdict"),
+    [
+        (20.0, False, 20.0, "within 2x"),
+        (20.0, False, 10.0, "within 2x"),
+        (20.0, False, 9.9, "optimistic"),
+        (20.0, False, 40.0, "within 2x"),
+        (20.0, False, 40.1, "pessimistic"),
+        (20.0, False, 0.0, "optimistic"),
+        (20.0, False, None, "pessimistic"),
+        (3.0, False, 0.0, "below 5 ms"),
+        (3.0, False, 9.0, "below 5 ms"),
+        (3.0, False, 12.0, "pessimistic"),  # predicts an SLO miss that did not happen
+        (5000.0, True, None, "saturated"),
+        (5000.0, True, 300.0, "optimistic"),
+    ],
+)
+def test_queue_verdicts(measured, is_saturated, predicted, verdict):
+    assert analysis.compare_queue(measured, is_saturated, predicted)["verdict"] == verdict
+
+
+def test_queue_ratio_is_predicted_over_measured():
+    assert analysis.compare_queue(8.0, False, 12.0)["ratio"] == 1.5
+    assert analysis.compare_queue(8.0, False, None)["ratio"] is None
+
+
+@pytest.mark.parametrize(
+    ("changes", "predicted", "expected"),
+    [
+        # Saturated: the measured capacity is the throughput (answers finished per s).
+        ({"achieved_rps": 60.0, "throughput_rps": 50.0}, 50.0, ("=", 0.0, "within 10%")),
+        ({"achieved_rps": 60.0, "throughput_rps": 50.0}, 60.0, ("=", 0.2, "optimistic")),
+        ({"achieved_rps": 60.0, "throughput_rps": 50.0}, 40.0, ("=", -0.2, "pessimistic")),
+        # Held: only a lower bound, the offered rate.
+        ({}, 150.0, (">=", 0.5, "holds")),
+        ({}, 80.0, (">=", -0.2, "pessimistic")),
+    ],
+)
+def test_capacity_verdicts(changes, predicted, expected):
+    result = analysis.compare_capacity(run_with(**changes), predicted)
+    assert (result["bound"], result["error"], result["verdict"]) == expected
+
+
+def test_the_model_sees_the_runs_size_at_the_offered_rate():
+    """predict() evaluates the run's P x T: 1 x 5 cannot hold 150 rps of 200 ms."""
+    inputs = {"latency_ms": 200.0, "cpu_ms": 1.0, "overhead_ms": 0.7, "mod_wsgi_version": "4.9"}
+    small = analysis.predict({"offered_rps": 150.0, "processes": 1, "threads": 5}, 1, inputs)
+    big = analysis.predict({"offered_rps": 150.0, "processes": 2, "threads": 25}, 1, inputs)
+    assert small["queue_p95_ms"] is None
+    assert small["capacity_rps"] == pytest.approx(5 / 0.2, rel=0.01)
+    assert big["queue_p95_ms"] is not None
+    assert big["capacity_rps"] > 150.0
+
+
+# ---------------------------------------------------------------- the sweep
+
+
+def brute_force(needs: dict, max_processes: int, max_threads: int):
+    """Smallest total of the sizes that pass, by trying every one."""
+    totals = [
+        p * needs[p]
+        for p in range(1, max_processes + 1)
+        if needs.get(p) is not None and needs[p] <= max_threads
+    ]
+    return min(totals) if totals else None
+
+
+@given(
+    needs=st.dictionaries(
+        st.integers(1, 6), st.one_of(st.none(), st.integers(1, 60)), min_size=1, max_size=6
+    ),
+    max_threads=st.integers(1, 64),
+    slack=st.integers(0, 30),
+)
+def test_sweep_finds_the_smallest_passing_total(needs, max_threads, slack):
+    """Against brute force, for any thresholds T >= needs[P] (None: P never passes),
+    with any valid Little's-law bound (at most the true minimum total)."""
+    totals = [p * t for p, t in needs.items() if t is not None]
+    min_total = max(1, (min(totals) if totals else 1) - slack)
+    calls = []
+
+    def passes(processes, threads):
+        calls.append((processes, threads))
+        need = needs.get(processes)
+        return need is not None and threads >= need
+
+    found = analysis.sweep(passes, min_total, 6, max_threads)
+    expected = brute_force(needs, 6, max_threads)
+    if expected is None:
+        assert found["best"] is None
+    else:
+        best = found["best"]
+        assert best["total"] == expected == best["processes"] * best["threads"]
+        assert best["threads"] >= needs[best["processes"]]
+    assert len(calls) == len(set(calls)), "a size was measured twice"
+    assert all(t >= math.ceil(min_total / p) for p, t in calls)
+    assert [(t["processes"], t["threads"]) for t in found["trials"]] == calls
+
+
+def test_sweep_stops_searching_sizes_that_cannot_beat_the_best():
+    """Once 1 x 10 passed, 2 x 5 is the largest two-process size worth a trial."""
+    tried = []
+
+    def passes(processes, threads):
+        tried.append((processes, threads))
+        return processes * threads >= 10
+
+    found = analysis.sweep(passes, 10, 3, 40)
+    assert found["best"] == {"processes": 1, "threads": 10, "total": 10}
+    assert all(p * t < 10 for p, t in tried if p > 1)
+
+
+@pytest.mark.parametrize(
+    ("plan_total", "best_total", "ratio", "passed"),
+    [(40, 32, 1.25, True), (41, 32, 1.281, False), (20, 30, 0.667, True)],
+)
+def test_plan_against_the_swept_minimum(plan_total, best_total, ratio, passed):
+    best = {"processes": 1, "threads": best_total, "total": best_total}
+    assert analysis.plan_against_sweep(plan_total, best) == {"ratio": ratio, "pass": passed}
+    assert analysis.plan_against_sweep(plan_total, None) == {"ratio": None, "pass": None}
+
+
+# ---------------------------------------------------------------- disturbance
+
+
+@pytest.mark.parametrize(
+    ("load", "foreign", "expected"),
+    [(0.4, 0.0, False), (1.5, 0.0, True), (0.4, 5.0, False), (0.4, 5.1, True)],
+)
+def test_disturbed_by_load_or_foreign_cpu(load, foreign, expected):
+    run = {"host": {"loadavg_start": load, "foreign_cpu_pct": {"server": foreign}}}
+    assert analysis.disturbed(run, 1.5, 5.0) is expected
