@@ -5,7 +5,9 @@
 # MOLECULE_JOBS (default 3) scenarios run at once; each writes its whole output to
 # build/molecule/<scenario>.log, and the log of a failed scenario is printed at the
 # end. Each scenario has its own containers (wsgiscale-<scenario>-<suite>), so
-# scenarios never share state.
+# scenarios never share state. Scenarios named in MOLECULE_SOLO (those that measure
+# requests under load) run after the others, alone on the machine: CPU starvation
+# from other scenarios would widen the reload races they count.
 set -uo pipefail
 
 jobs=${MOLECULE_JOBS:-3}
@@ -42,13 +44,27 @@ reap() {
   fi
 }
 
+start() {
+  run_one "$1" &
+  pids[$!]=$1
+  echo "molecule scenario $1: started (log: $logs/$1.log)"
+}
+
+solo=" ${MOLECULE_SOLO:-} "
+later=()
 for scenario in "$@"; do
+  if [[ "$solo" == *" $scenario "* ]]; then
+    later+=("$scenario")
+    continue
+  fi
   while [ "${#pids[@]}" -ge "$jobs" ]; do reap; done
-  run_one "$scenario" &
-  pids[$!]=$scenario
-  echo "molecule scenario $scenario: started (log: $logs/$scenario.log)"
+  start "$scenario"
 done
 while [ "${#pids[@]}" -gt 0 ]; do reap; done
+for scenario in "${later[@]}"; do
+  start "$scenario"
+  reap
+done
 
 for scenario in "${failures[@]}"; do
   echo "==================== $logs/$scenario.log (last 300 lines) ===================="

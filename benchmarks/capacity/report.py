@@ -178,6 +178,11 @@ def plans_table(results: dict) -> str:
     return "\n".join(lines)
 
 
+def _run_key(r: dict) -> list:
+    """The cells that name a run: suite, profile, service times, configuration, size."""
+    return [r["suite"], r["profile"], r["service"], r["config"], f"{r['processes']}x{r['threads']}"]
+
+
 def runs_table(rows: list, kind: str = "matrix") -> str:
     """The measurements of every run of a kind, with the pass criteria."""
     lines = [
@@ -194,11 +199,7 @@ def runs_table(rows: list, kind: str = "matrix") -> str:
         lat = r["latency_ms"]
         srv = r["server"]
         cells = [
-            r["suite"],
-            r["profile"],
-            r["service"],
-            r["config"],
-            f"{r['processes']}x{r['threads']}",
+            *_run_key(r),
             f"{r['load']:.0%}",
             _num(r["offered_rps"]),
             _num(r["achieved_rps"]),
@@ -231,11 +232,7 @@ def model_table(rows: list) -> str:
         cap = r["capacity"]
         measured_q = "unbounded" if analysis.saturated(r) else _num(r["queue_ms"]["p95"], 2)
         cells = [
-            r["suite"],
-            r["profile"],
-            r["service"],
-            r["config"],
-            f"{r['processes']}x{r['threads']}",
+            *_run_key(r),
             _num(r["offered_rps"]),
             f"{_num(r['app_ms']['mean'])} / {_num(pred['effective_latency_ms'])}",
             measured_q,

@@ -12,20 +12,14 @@ to the role.
 
 from __future__ import annotations
 
+import importlib
 import re
 from pathlib import Path
 
 import pytest
 import yaml
 from ansible.errors import AnsibleFilterError
-from ansible_collections.wsgiscale.mod_wsgi.plugins.filter import (
-    wsgi_app_config,
-    wsgi_daemon_options,
-    wsgi_host_plan,
-    wsgi_processes,
-    wsgi_sizing,
-    wsgi_threads,
-)
+from ansible_collections.wsgiscale.mod_wsgi.plugins import filter as filter_plugins
 from ansible_collections.wsgiscale.mod_wsgi.plugins.modules import daemon_info, restart_info
 from ansible_collections.wsgiscale.mod_wsgi.tests.unit.plugins.modules.module_harness import (
     FailJson,
@@ -36,15 +30,17 @@ ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = ROOT / "molecule" / "hostile_input"
 TABLE = yaml.safe_load((SCENARIO / "cases.yml").read_text(encoding="utf-8"))
 CASES = TABLE["cases"]
+FILTER_PLUGINS = (
+    "wsgi_app_config",
+    "wsgi_daemon_options",
+    "wsgi_host_plan",
+    "wsgi_processes",
+    "wsgi_sizing",
+    "wsgi_threads",
+)
 FILTERS = {}
-for _plugin in (
-    wsgi_app_config,
-    wsgi_daemon_options,
-    wsgi_host_plan,
-    wsgi_processes,
-    wsgi_sizing,
-    wsgi_threads,
-):
+for _name in FILTER_PLUGINS:
+    _plugin = importlib.import_module(f"{filter_plugins.__name__}.{_name}")
     FILTERS.update(_plugin.FilterModule().filters())
 MODULES = {"daemon_info": daemon_info, "restart_info": restart_info}
 PROC = ROOT / "tests" / "fixtures" / "proc" / "trixie"
