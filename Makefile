@@ -9,9 +9,9 @@ VENV := $(CURDIR)/.venv
 BIN := $(VENV)/bin
 COLLECTIONS := $(CURDIR)/build/collections
 LINK := $(COLLECTIONS)/ansible_collections/wsgiscale/mod_wsgi
-SCENARIOS ?= faults hostile_input apply_under_load default rollback rolling_drain multi_app request_timeout
-# Run alone, after the others: they count requests lost under load (tests/molecule.sh).
-SOLO_SCENARIOS ?= apply_under_load rolling_drain
+SCENARIOS ?= faults hostile_input apply_under_load default rollback rolling_drain multi_app request_timeout autotune
+# Run alone, after the others: they count requests lost, or measure queueing, under load (tests/molecule.sh).
+SOLO_SCENARIOS ?= apply_under_load rolling_drain autotune
 
 export CONTAINERS_CONF := $(CURDIR)/tests/containers.conf
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
@@ -62,7 +62,7 @@ build: venv
 	$(BIN)/ansible-galaxy collection install --force -p build/artifact/installed build/artifact/wsgiscale-mod_wsgi-*.tar.gz
 	for p in wsgi_sizing wsgi_host_plan wsgi_processes wsgi_threads wsgi_daemon_options wsgi_app_config; do \
 	  ANSIBLE_COLLECTIONS_PATH=build/artifact/installed $(BIN)/ansible-doc -t filter wsgiscale.mod_wsgi.$$p >/dev/null; done
-	for p in restart_info daemon_info; do \
+	for p in restart_info daemon_info traffic_info; do \
 	  ANSIBLE_COLLECTIONS_PATH=build/artifact/installed $(BIN)/ansible-doc -t module wsgiscale.mod_wsgi.$$p >/dev/null; done
 	ANSIBLE_COLLECTIONS_PATH=build/artifact/installed $(BIN)/ansible-doc -t role wsgiscale.mod_wsgi.mod_wsgi_daemon >/dev/null
 	@echo "build: artifact installs and ansible-doc renders every plugin and the role"

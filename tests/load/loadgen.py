@@ -6,7 +6,8 @@
     python3 loadgen.py run URL [--rate 30] [--duration 60] [--count N] [--arrivals poisson]
                                [--seed 1] [--timeout 30] [--json FILE] [--jsonl FILE]
                                [--stop-file FILE]
-    python3 loadgen.py summarise JSONL [--start EPOCH] [--end EPOCH] [--select overlap]
+    python3 loadgen.py summarise JSONL [--start EPOCH] [--end EPOCH]
+                                       [--select overlap|scheduled|started]
 
 ``run`` starts each request at its scheduled time whatever happened to the earlier
 ones (open loop): arrivals are a seeded Poisson process (exponential gaps, the
@@ -55,7 +56,7 @@ from urllib.parse import urlsplit
 
 LOOPBACK = {"127.0.0.1": "127.0.0.1", "localhost": "127.0.0.1", "::1": "::1"}
 ARRIVALS = ("poisson", "constant")
-SELECTIONS = ("overlap", "scheduled")
+SELECTIONS = ("overlap", "scheduled", "started")
 HEADER_PREFIX = "x-calib-"
 # Numeric X-Calib-* headers and the record keys they are stored under.
 NUMERIC_HEADERS = {
@@ -468,7 +469,9 @@ def select(records: Iterable[dict], start: float | None, end: float | None, how:
 
     ``overlap``: the request was open at some moment of the window (scheduled before
     its end and finished after its start), so requests in flight when an event began
-    count. ``scheduled``: scheduled within the window.
+    count. ``scheduled``: scheduled within the window. ``started``: the app started
+    within the window (``end`` minus the app's time), as a server-side recorder that
+    counts a request when the app starts places it; only requests that reached the app.
     """
     if how not in SELECTIONS:
         raise LoadgenError(f"loadgen: select must be one of {SELECTIONS}, got {how!r}")
@@ -476,6 +479,12 @@ def select(records: Iterable[dict], start: float | None, end: float | None, how:
     high = math.inf if end is None else end
     if how == "scheduled":
         return [r for r in records if low <= r["sched"] <= high]
+    if how == "started":
+        return [
+            r
+            for r in records
+            if r.get("app_ms") is not None and low <= r["end"] - r["app_ms"] / 1000.0 <= high
+        ]
     return [r for r in records if r["sched"] <= high and r["end"] >= low]
 
 

@@ -234,6 +234,21 @@ def test_scheduled_window_counts_only_requests_scheduled_in_it():
     assert summary["failed_by_kind"] == {"refused": 1}
 
 
+def test_started_window_places_requests_by_when_the_app_started():
+    """select=started counts a request queued from before the window whose app ran in
+    it, not one scheduled in it whose app started after it, nor one that never ran."""
+    rows = [
+        record(0, 99.0, 102.1, pid="1", app_ms=100.0, queue_ms=3000.0),
+        record(1, 104.0, 106.5, pid="1", app_ms=100.0, queue_ms=2400.0),
+        record(2, 103.0, 103.2, error="http_504"),
+        record(3, 103.0, 103.2, pid="1", app_ms=150.0, queue_ms=50.0),
+    ]
+    summary = loadgen.summarise(rows, 101.0, 105.0, "started")
+    assert summary["requests"] == 2
+    assert summary["queue_wait_ms"]["max"] == 3000.0
+    assert summary["offered_rps"] == pytest.approx(3 / 4.0, abs=0.001)
+
+
 def test_summary_without_window_covers_all_and_reads_queue_wait():
     """All requests; queue wait and latency come from the successful ones only."""
     summary = loadgen.summarise(ROWS)
