@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run molecule scenarios, several at a time, keep going when one fails so CI shows
 # every failure, and end with a summary line: "molecule: N passed, M failed".
-#   tests/molecule.sh default rollback ...
+#   tests/molecule.sh default multi_app ...
 # MOLECULE_JOBS (default 3) scenarios run at once; each writes its whole output to
 # build/molecule/<scenario>.log, and the log of a failed scenario is printed at the
 # end. Each scenario has its own containers (wsgiscale-<scenario>-<suite>), so

@@ -52,6 +52,8 @@ BAD_KINDS = (
     "backslash at line end",
     "`>` or `</Directory>`",
     "`root` or `#0`",
+    "folder others may write",
+    "more than the host can carry",
 )
 FED = ("role", "filter", "module")
 
