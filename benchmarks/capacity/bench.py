@@ -572,15 +572,18 @@ class Bench:
         self.suite["plans"][profile.name] = report.plan_summary(plan)
         return matrix.Config("plan", "plan (wsgi_sizing)", plan["processes"], plan["threads"])
 
-    def matrix(self, profiles: list, names: list | None = None) -> None:
+    def matrix(
+        self, profiles: list, names: list | None = None, services: list | None = None
+    ) -> None:
         """Every profile x service x configuration at 100 % and (unless saturated) 120 %.
 
-        ``names`` limits the configurations (plan, 2-2-30, express, ...).
+        ``names`` limits the configurations (plan, 2-2-30, express, ...), ``services``
+        the service-time distributions (exp, lognormal).
         """
         for profile in profiles:
             configs = [self.plan(profile), *matrix.rule_configs(matrix.VCPUS)]
             configs = [c for c in configs if not names or c.name in names]
-            for service in matrix.SERVICES:
+            for service in [s for s in matrix.SERVICES if not services or s[0] in services]:
                 for config in configs:
                     for load in matrix.LOADS:
                         run = self.run(profile, config, service, load)
@@ -651,7 +654,7 @@ def run_suite(suite: str, args: argparse.Namespace, settings: Settings, results:
     try:
         bench = Bench(server, settings, results, Path(args.out) / "capacity.json")
         bench.calibrate(apps_of(profiles))
-        bench.matrix(profiles, args.config)
+        bench.matrix(profiles, args.config, args.service)
         if suite in (args.sweep_suite or []):
             for profile in profiles:
                 if bench.suite["plans"][profile.name]["feasible"]:
@@ -789,6 +792,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--profile", action="append", help="profiles of matrix.py (all)")
     parser.add_argument(
         "--config", action="append", help="configurations: plan, 2-2-30, express, ... (all)"
+    )
+    parser.add_argument(
+        "--service",
+        action="append",
+        choices=[name for name, _dist, _sigma in matrix.SERVICES],
+        help="service-time distributions of the app's I/O (both)",
     )
     parser.add_argument(
         "--resume", help="continue these results: keep their calibration and runs, add the rest"

@@ -189,6 +189,25 @@ def test_a_run_the_results_hold_is_not_measured_again(tmp_path, monkeypatch):
             runner.run(profile, *other)
 
 
+def test_matrix_measures_only_the_services_asked_for(tmp_path, monkeypatch):
+    runner = bench.Bench(
+        _Suite(), bench.Settings(), bench.new_results(bench.Settings()), tmp_path / "c.json"
+    )
+    seen = []
+    monkeypatch.setattr(runner, "plan", lambda _profile: matrix.Config("plan", "plan", 1, 2))
+    monkeypatch.setattr(
+        runner,
+        "run",
+        lambda _p, config, service, load: seen.append((service[0], config.name, load)) or {},
+    )
+    monkeypatch.setattr(bench.analysis, "saturated", lambda _run: False)
+    runner.matrix([matrix.profile("io")], services=["lognormal"])
+    assert {service for service, _config, _load in seen} == {"lognormal"}
+    assert len(seen) == len(set(seen)) == 6 * len(matrix.LOADS)
+    args = bench.build_parser().parse_args(["--service", "exp"])
+    assert args.service == ["exp"]
+
+
 def test_sigterm_ends_the_benchmark_like_an_exception():
     """So that run_suite's finally removes the container and the results stay saved."""
     with pytest.raises(SystemExit) as ended:
