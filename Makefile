@@ -18,10 +18,10 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export ANSIBLE_FORCE_COLOR ?= 0
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help host venv link images lint sanity unit build molecule test demo bench bench-capacity bench-capacity-smoke changelog clean
+.PHONY: help host venv link images lint sanity unit build checks molecule test demo bench bench-capacity bench-capacity-smoke changelog clean
 
 help:
-	@echo "make demo | test | lint | sanity | unit | molecule [SCENARIOS=...] | images | bench | bench-capacity"
+	@echo "make demo | test | checks | lint | sanity | unit | molecule [SCENARIOS=...] | images | bench | bench-capacity"
 
 # System packages (podman, runc, debootstrap, shellcheck), installed when missing.
 host:
@@ -70,7 +70,15 @@ build: venv
 molecule: venv link images
 	MOLECULE_SOLO="$(SOLO_SCENARIOS)" tests/molecule.sh $(SCENARIOS)
 
-test: lint sanity unit build molecule bench-capacity-smoke
+# The static checks and the build.
+checks: lint sanity unit build
+
+# The checks run beside the molecule scenarios, which start first and take much
+# longer (the checks are done before the scenarios that run alone begin); then the
+# capacity smoke. --output-sync=line keeps each line of the two whole.
+test: host venv link images
+	$(MAKE) --no-print-directory -j2 --output-sync=line molecule checks
+	$(MAKE) --no-print-directory bench-capacity-smoke
 
 demo: host venv link
 	tests/images/build.sh bookworm
