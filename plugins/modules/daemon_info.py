@@ -31,16 +31,10 @@ description:
 author:
   - wsgiscale maintainers (@wsgiscale)
 attributes:
-  check_mode:
-    support: full
-    description: The module only reads C(/proc); it runs normally in check mode.
-  diff_mode:
-    support: none
-    description: Nothing is changed, so there is nothing to diff.
   platform:
-    platforms: [posix]
-    support: full
     description: Linux only (reads C(/proc)).
+extends_documentation_fragment:
+  - wsgiscale.mod_wsgi.attributes.read_only
 options:
   process_group:
     description:

@@ -33,16 +33,10 @@ description:
 author:
   - wsgiscale maintainers (@wsgiscale)
 attributes:
-  check_mode:
-    support: full
-    description: The module only reads files; it runs normally in check mode.
-  diff_mode:
-    support: none
-    description: Nothing is changed, so there is nothing to diff.
   platform:
-    platforms: [posix]
-    support: full
     description: Any host with Apache error logs.
+extends_documentation_fragment:
+  - wsgiscale.mod_wsgi.attributes.read_only
 options:
   path:
     description:

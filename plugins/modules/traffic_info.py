@@ -34,19 +34,13 @@ description:
 author:
   - wsgiscale maintainers (@wsgiscale)
 attributes:
-  check_mode:
-    support: full
-    description: The module only reads files; it runs normally in check mode.
-  diff_mode:
-    support: none
-    description: Nothing is changed, so there is nothing to diff.
   platform:
-    platforms: [posix]
-    support: full
     description: Linux only (reads C(/proc) to tell live processes from ended ones).
   action:
     support: full
     description: The action plugin runs the module and adds the model's prediction.
+extends_documentation_fragment:
+  - wsgiscale.mod_wsgi.attributes.read_only
 options:
   process_group:
     description:
