@@ -21,7 +21,8 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
+# shellcheck source=tests/load/scratch_container.sh
+. "$here/scratch_container.sh"
 : "${CONTAINERS_CONF:=$here/../containers.conf}"
 export CONTAINERS_CONF
 rate=${RATE:-50}
@@ -111,14 +112,10 @@ INSIDE
 )
 
 measure() {
-    local suite=$1 image="localhost/wsgiscale-apache:$1"
+    local suite=$1
     local name="metrics-overhead-$suite-$$" url="http://127.0.0.1/bench?cpu_ms=$cpu_ms&io_ms=$io_ms"
-    podman image exists "$image" || { echo "missing $image: run tests/images/build.sh $suite" >&2; return 1; }
-    podman run -d --rm --network none --name "$name" "$image" >/dev/null
     trap 'podman rm -f -t 0 "'"$name"'" >/dev/null 2>&1 || true' RETURN
-    podman cp "$top/roles/mod_wsgi_daemon/files/metrics_agent.py" "$name:/tmp/metrics_agent.py"
-    podman cp "$top/tests/load/calibrated_app.wsgi" "$name:/tmp/calibrated_app.wsgi"
-    podman cp "$top/tests/load/loadgen.py" "$name:/tmp/loadgen.py"
+    scratch_container_start "$name" "$suite"
     printf '%s\n' "$inside" | podman exec -i "$name" sh -c 'cat > /tmp/overhead.sh'
     local results=() mode line
     for _ in $(seq "$rounds"); do
