@@ -15,7 +15,6 @@ import json
 import math
 import os
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -28,14 +27,8 @@ FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "metrics"
 SUITES = ("bookworm", "trixie")
 
 
-@pytest.fixture(autouse=True)
-def utc(monkeypatch):
-    """The captured error logs are in the containers' time zone, UTC."""
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+# The captured error logs are in the containers' time zone (conftest.utc).
+pytestmark = pytest.mark.usefixtures("utc")
 
 
 def meta(suite):

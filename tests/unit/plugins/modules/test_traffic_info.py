@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -24,15 +23,10 @@ CAPTURED = json.loads((FIXTURES / "meta.json").read_text())["captured"]
 
 
 @pytest.fixture(autouse=True)
-def captured_host(monkeypatch):
+def captured_host(monkeypatch, utc):
     """The module reads the captured run as if it ran on that host at capture time."""
     monkeypatch.setattr(traffic_info, "PROC_ROOT", str(FIXTURES / "proc"))
     monkeypatch.setattr(traffic, "clock", lambda: CAPTURED)
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
 
 
 def run_module(args):

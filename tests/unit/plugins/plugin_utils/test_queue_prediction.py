@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import copy
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,9 @@ from ansible_collections.wsgiscale.mod_wsgi.plugins.plugin_utils import queue_pr
 from ansible_collections.wsgiscale.mod_wsgi.plugins.plugin_utils.sizing import size_plan
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "metrics"
+
+# Snapshot times are read in the containers' time zone (conftest.utc).
+pytestmark = pytest.mark.usefixtures("utc")
 
 
 @pytest.fixture(scope="module")
@@ -108,9 +110,3 @@ def test_no_prediction_without_a_single_thread_count(results):
     shop = copy.deepcopy(results["bookworm"]["groups"]["shop"])
     shop["threads_per_process"] = None
     assert queue_prediction.predict(shop, 2) is None
-
-
-@pytest.fixture(autouse=True)
-def _utc(monkeypatch):
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
