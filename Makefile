@@ -18,7 +18,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export ANSIBLE_FORCE_COLOR ?= 0
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help host venv link images lint sanity unit build checks molecule test demo bench bench-capacity bench-capacity-smoke changelog clean
+.PHONY: help host venv link images lint sanity unit build checks molecule molecule-shared molecule-solo test demo bench bench-capacity bench-capacity-smoke changelog clean
 
 help:
 	@echo "make demo | test | checks | lint | sanity | unit | molecule [SCENARIOS=...] | images | bench | bench-capacity"
@@ -70,16 +70,31 @@ build: venv
 molecule: venv link images
 	MOLECULE_SOLO="$(SOLO_SCENARIOS)" tests/molecule.sh $(SCENARIOS)
 
+# The two phases of `molecule`, for `test`: the scenarios that share the machine,
+# then those that run alone.
+molecule-shared: venv link images
+	tests/molecule.sh $(filter-out $(SOLO_SCENARIOS),$(SCENARIOS))
+
+molecule-solo: venv link images
+	MOLECULE_SOLO="$(SOLO_SCENARIOS)" tests/molecule.sh $(filter $(SOLO_SCENARIOS),$(SCENARIOS))
+
 # The static checks and the build.
 checks: lint sanity unit build
 
-# The checks run beside the molecule scenarios, which start first and take much
-# longer (the checks are done before the scenarios that run alone begin); then the
-# capacity smoke. Their output interleaves (an output-sync mode would hold back
-# molecule's progress lines until all scenarios end).
+# The checks and the capacity smoke run beside the scenarios that share the
+# machine (those take much longer; their output interleaves, as an output-sync mode
+# would hold back molecule's progress lines); the scenarios that count requests
+# under load run after both, alone. A failure does not stop the later phases; the
+# last lines say which scenarios failed and why.
 test: host venv link images
-	$(MAKE) --no-print-directory -j2 molecule checks
-	$(MAKE) --no-print-directory bench-capacity-smoke
+	@shared=0; solo=0; scenarios=0; \
+	$(MAKE) --no-print-directory -k -j2 molecule-shared checks bench-capacity-smoke || shared=1; \
+	$(MAKE) --no-print-directory molecule-solo || solo=1; \
+	echo "==================== make test: summary ===================="; \
+	tests/molecule.sh --summary $(SCENARIOS) || scenarios=1; \
+	if [ "$$shared" -ne 0 ] && [ "$$scenarios" -eq 0 ]; then \
+	  echo "make test: lint, sanity, unit, build or the capacity smoke failed (its error is above)"; fi; \
+	if [ $$((shared + solo + scenarios)) -eq 0 ]; then echo "make test: passed"; else echo "make test: FAILED"; exit 1; fi
 
 demo: host venv link
 	tests/images/build.sh bookworm

@@ -8,25 +8,65 @@
 # scenarios never share state. Scenarios named in MOLECULE_SOLO (those that measure
 # requests under load) run after the others, alone on the machine: CPU starvation
 # from other scenarios would widen the reload races they count.
+#   tests/molecule.sh --summary default multi_app ...
+# prints, for each named scenario that failed in its last run, why (the last failed
+# tasks of its log, or molecule's error), and ends with the same summary line, so
+# the end of a long log (`make test`) says what failed wherever it ran.
 set -uo pipefail
 
 jobs=${MOLECULE_JOBS:-3}
 logs=build/molecule
 mkdir -p "$logs"
 
+why() {
+  # Why a scenario failed, in a few lines: the last "fatal:"/"failed:" lines of its
+  # log (those of the task that stopped the play; earlier ones were expected and
+  # rescued) and molecule's own error, each cut to 1,000 characters.
+  local log=$1
+  grep -E '^(fatal|failed): ' "$log" | tail -n 3 | cut -c1-1000
+  grep -E -A6 '^CRITICAL ' "$log" | tail -n 8 | cut -c1-1000
+}
+
 run_one() {
   local scenario=$1 start=$SECONDS
   if molecule test -s "$scenario" >"$logs/$scenario.log" 2>&1; then
-    echo "molecule scenario $scenario: passed in $((SECONDS - start)) s"
+    echo "molecule scenario $scenario: passed in $((SECONDS - start)) s" | tee "$logs/$scenario.result"
   else
-    echo "molecule scenario $scenario: FAILED after $((SECONDS - start)) s"
+    echo "molecule scenario $scenario: FAILED after $((SECONDS - start)) s" | tee "$logs/$scenario.result"
     return 1
   fi
 }
 
+summary() {
+  # The result of each named scenario's last run, and why the failed ones failed.
+  local scenario ok=0 bad=0 names=()
+  for scenario in "$@"; do
+    if grep -qs ": passed in " "$logs/$scenario.result"; then
+      ok=$((ok + 1))
+      continue
+    fi
+    bad=$((bad + 1))
+    names+=("$scenario")
+    if [ -f "$logs/$scenario.result" ]; then
+      echo "---- why $scenario failed ($logs/$scenario.log) ----"
+      why "$logs/$scenario.log"
+    else
+      echo "---- $scenario did not run ----"
+    fi
+  done
+  [ "$bad" -eq 0 ] || echo "failed scenarios: ${names[*]}"
+  echo "molecule: $ok passed, $bad failed"
+  [ "$bad" -eq 0 ]
+}
+
+if [ "${1:-}" = "--summary" ]; then
+  shift
+  summary "$@"
+  exit
+fi
+
+for scenario in "$@"; do rm -f "$logs/$scenario.result"; done
 declare -A pids=()
-passed=0
-failed=0
 failures=()
 
 reap() {
@@ -36,12 +76,7 @@ reap() {
   local rc=$?
   scenario=${pids[$pid]}
   unset "pids[$pid]"
-  if [ "$rc" -eq 0 ]; then
-    passed=$((passed + 1))
-  else
-    failed=$((failed + 1))
-    failures+=("$scenario")
-  fi
+  [ "$rc" -eq 0 ] || failures+=("$scenario")
 }
 
 start() {
@@ -70,6 +105,4 @@ for scenario in "${failures[@]}"; do
   echo "==================== $logs/$scenario.log (last 300 lines) ===================="
   tail -n 300 "$logs/$scenario.log"
 done
-[ "$failed" -eq 0 ] || echo "failed scenarios: ${failures[*]}"
-echo "molecule: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary "$@"
