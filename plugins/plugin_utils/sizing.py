@@ -409,15 +409,38 @@ def _ceil(x: float) -> int:
     return math.ceil(x - _EPS)
 
 
-def _gil_inflated(inp: Mapping[str, Any], utilisation: float) -> float:
-    """Seconds a request holds a thread when its GIL is busy ``utilisation``."""
+def cpu_stretch(load: float, vcpus: int) -> float:
+    """Mean time a CPU burst takes per second of CPU it needs, on ``vcpus`` CPUs that
+    other work keeps ``load`` cores busy on average.
+
+    The M/M/V factor 1 + C(V, A) / (V - A) (processor sharing, which is how Linux
+    shares CPUs, has the same mean); 1 / (1 - A) on one CPU; infinity when A >= V.
+    """
+    if load <= 0.0:
+        return 1.0
+    if load >= vcpus:
+        return math.inf
+    return 1.0 + erlang_c(vcpus, load) / (vcpus - load)
+
+
+def _inflated(inp: Mapping[str, Any], gil_load: float, cpu_load: float) -> float:
+    """Seconds a request holds a thread: its I/O, and its Python CPU stretched by the
+    wait for the GIL and for a CPU (infinity when either is saturated).
+
+    ``gil_load`` is the Python CPU-s/s of the request's process (its GIL), ``cpu_load``
+    the cores of CPU the host's requests need, lam (C + o). The other work, cpu_load -
+    gil_load, stretches every second of CPU by s (cpu_stretch); a GIL holder then
+    holds it s times longer, so the GIL is gil_load x s busy and a burst takes
+    C s / (1 - gil_load s). On one CPU that is C / (1 - cpu_load) whatever the number
+    of processes: one CPU shared by every burst. Free-threading has no GIL term.
+    """
     w = inp["latency_ms"] / 1000.0
     c = inp["cpu_ms"] / 1000.0
-    if inp["free_threading"]:
-        return w
-    if utilisation >= 1.0:
+    own = 0.0 if inp["free_threading"] else gil_load
+    stretch = cpu_stretch(max(0.0, cpu_load - own), inp["vcpus"])
+    if math.isinf(stretch) or own * stretch >= 1.0:
         return math.inf
-    return (w - c) + c / (1.0 - utilisation)
+    return (w - c) + c * stretch / (1.0 - own * stretch)
 
 
 def _gil_processes(python_cores: float, gil_target: float) -> int:
@@ -438,7 +461,11 @@ class _Demand:
         self.gil = not inp["free_threading"]
         self.python_cores = self.lam * self.c
         self.cpu_cores = self.lam * (self.c + self.o)
-        self.w_design = _gil_inflated(inp, inp["gil_target"])
+        # Sized at gil_target and at most cpu_target of the CPUs busy: a plan over
+        # cpu_target is infeasible, and its size is the one that would carry the
+        # target with the CPU it needs.
+        self.cpu_design = min(self.cpu_cores, inp["cpu_target"] * inp["vcpus"])
+        self.w_design = _inflated(inp, inp["gil_target"], self.cpu_design)
         self.load_design = self.lam * self.w_design
         self.threads_needed = min_servers(self.load_design, self.w_design, self.t, self.alpha)
         self.gil_thread_cap = _ceil(self.w / self.c) if self.gil else None
@@ -450,7 +477,7 @@ class _Demand:
 
     def threads_for(self, inp: Mapping[str, Any], processes: int) -> Optional[int]:
         """Threads needed per process at the GIL load ``processes`` really sees."""
-        w_eff = _gil_inflated(inp, self.python_cores / processes)
+        w_eff = _inflated(inp, self.python_cores / processes, self.cpu_cores)
         if math.isinf(w_eff):
             return None
         needed = min_servers(self.lam * w_eff, w_eff, self.t, self.alpha)
@@ -537,18 +564,20 @@ def max_request_workers(total_threads: int) -> int:
     return _ceil(1.5 * total_threads) + 10
 
 
-def _thread_capacity_rps(d: _Demand, processes: int, threads: int) -> float:
-    """Arrival rate at which every thread is busy, GIL inflation included."""
+def _thread_capacity_rps(
+    inp: Mapping[str, Any], d: _Demand, processes: int, threads: int
+) -> float:
+    """Arrival rate at which every thread is busy, GIL and CPU waits included."""
     servers = processes * threads
-    if not d.gil:
-        return servers / d.w
-    hi = processes / d.c
+    hi = inp["vcpus"] / (d.c + d.o)
+    if d.gil:
+        hi = min(hi, processes / d.c)
     if d.w > d.c:
         hi = min(hi, servers / (d.w - d.c))
     lo = 0.0
     for _step in range(200):
         mid = (lo + hi) / 2.0
-        busy = mid * ((d.w - d.c) + d.c / (1.0 - mid * d.c / processes))
+        busy = mid * _inflated(inp, mid * d.c / processes, mid * (d.c + d.o))
         if busy > servers:
             hi = mid
         else:
@@ -570,7 +599,7 @@ class _Queue:
     def __init__(self, inp: Mapping[str, Any], d: _Demand, processes: int, threads: int) -> None:
         self.servers = processes * threads
         self.gil_util = d.python_cores / processes if d.gil else None
-        self.w_eff = _gil_inflated(inp, self.gil_util or 0.0)
+        self.w_eff = _inflated(inp, self.gil_util or 0.0, d.cpu_cores)
         self.stable = not math.isinf(self.w_eff)
         self.load = d.lam * self.w_eff if self.stable else math.inf
         self.rho = self.load / self.servers
@@ -590,17 +619,24 @@ class _Queue:
         return min_servers(self.load, self.w_eff, d.t, d.alpha)
 
 
-def _capacity(d: _Demand, vcpus: int, processes: int, threads: int) -> Tuple[float, str]:
-    """(rpm per host at which the plan saturates, what saturates first)."""
-    cap_threads = _thread_capacity_rps(d, processes, threads)
-    cap_cpu = vcpus / (d.c + d.o)
-    if cap_cpu < cap_threads:
-        limit = "cpu"
-    elif d.gil and processes / d.c < processes * threads / d.w:
-        limit = "gil"
-    else:
-        limit = "threads"
-    return round(60.0 * min(cap_threads, cap_cpu), 1), limit
+def _capacity(
+    inp: Mapping[str, Any], d: _Demand, processes: int, threads: int
+) -> Tuple[float, str]:
+    """(rpm per host at which the plan saturates, the resource busiest at that rate).
+
+    The plan saturates when every thread is busy, the waits for the GIL and a CPU
+    included (they grow without bound as either fills up). The limit is the busiest
+    of the CPUs (lam (C + o) / V), a GIL (lam C / P) and the threads without those
+    waits (lam W / (P T)) at that rate; a tie goes to the threads.
+    """
+    rate = _thread_capacity_rps(inp, d, processes, threads)
+    busy = {
+        "threads": rate * d.w / (processes * threads),
+        "gil": rate * d.c / processes if d.gil else 0.0,
+        "cpu": rate * (d.c + d.o) / inp["vcpus"],
+    }
+    limit = max(busy, key=lambda name: (busy[name], name == "threads"))
+    return round(60.0 * rate, 1), limit
 
 
 def _checks(
@@ -689,7 +725,7 @@ def _evaluate(
     budget = memory_budget_mb(inp)
     memory = plan_memory_mb(inp, processes, threads)
     checks = _checks(inp, d, q, binding, memory)
-    capacity_rpm, limit = _capacity(d, inp["vcpus"], processes, threads)
+    capacity_rpm, limit = _capacity(inp, d, processes, threads)
     apache, rt_rule = _apache_settings(inp, processes, threads)
     plan: Dict[str, Any] = {
         "processes": processes,
