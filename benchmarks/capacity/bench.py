@@ -581,19 +581,21 @@ class Bench:
         names: list | None = None,
         services: list | None = None,
         sizes: list | None = None,
+        loads: list | None = None,
     ) -> None:
         """Every profile x service x configuration at 100 % and (unless saturated) 120 %.
 
         ``names`` limits the configurations (plan, 2-2-30, express, ...), ``services``
         the service-time distributions (exp, lognormal); ``sizes`` (matrix.Config) are
-        measured too, as configurations named after their size.
+        measured too, as configurations named after their size; ``loads`` limits the
+        loads (1.0, 1.2).
         """
         for profile in profiles:
             configs = [self.plan(profile), *matrix.rule_configs(matrix.VCPUS)]
             configs = [c for c in configs if not names or c.name in names] + list(sizes or [])
             for service in [s for s in matrix.SERVICES if not services or s[0] in services]:
                 for config in configs:
-                    for load in matrix.LOADS:
+                    for load in [x for x in matrix.LOADS if not loads or x in loads]:
                         run = self.run(profile, config, service, load)
                         if analysis.saturated(run):
                             break
@@ -662,7 +664,7 @@ def run_suite(suite: str, args: argparse.Namespace, settings: Settings, results:
     try:
         bench = Bench(server, settings, results, Path(args.out) / "capacity.json")
         bench.calibrate(apps_of(profiles))
-        bench.matrix(profiles, args.config, args.service, args.size)
+        bench.matrix(profiles, args.config, args.service, args.size, args.load)
         if suite in (args.sweep_suite or []):
             for profile in profiles:
                 if bench.suite["plans"][profile.name]["feasible"]:
@@ -856,6 +858,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=1,
         help="seed of the measured runs' arrivals and service times (1); the same seed "
         "gives every configuration the same requests, another seed other ones",
+    )
+    parser.add_argument(
+        "--load",
+        action="append",
+        type=float,
+        choices=matrix.LOADS,
+        help="loads, as shares of the target (both: 1.0 and 1.2)",
     )
     parser.add_argument(
         "--size",

@@ -236,3 +236,9 @@ def test_seed_defaults_to_one_and_is_kept_in_the_settings():
     assert args.seed == 3
     assert bench.build_parser().parse_args([]).seed == 1
     assert bench.Settings(seed=3).seed == 3
+
+
+def test_load_option_takes_the_matrix_loads_only():
+    assert bench.build_parser().parse_args(["--load", "1.0"]).load == [1.0]
+    with pytest.raises(SystemExit):
+        bench.build_parser().parse_args(["--load", "1.1"])
