@@ -435,7 +435,12 @@ def _inflated(inp: Mapping[str, Any], gil_load: float, cpu_load: float) -> float
     holds it s times longer, so the GIL is gil_load x s busy and a burst takes
     C s / (1 - gil_load s). On one CPU that is C / (1 - cpu_load) whatever the number
     of processes: one CPU shared by every burst. Free-threading has no GIL term.
+    With cpu_load >= vcpus the CPUs are saturated: then gil_load x s >= 1 too (as
+    C(V, V - u) >= 1 - u), but on one CPU rounding can miss that equality and give a
+    finite 1e17 ms, so saturation is returned outright.
     """
+    if cpu_load >= inp["vcpus"]:
+        return math.inf
     w = inp["latency_ms"] / 1000.0
     c = inp["cpu_ms"] / 1000.0
     own = 0.0 if inp["free_threading"] else gil_load
@@ -581,9 +586,7 @@ def max_request_workers(total_threads: int) -> int:
     return _ceil(1.5 * total_threads) + 10
 
 
-def _thread_capacity_rps(
-    inp: Mapping[str, Any], d: _Demand, processes: int, threads: int
-) -> float:
+def _thread_capacity_rps(inp: Mapping[str, Any], d: _Demand, processes: int, threads: int) -> float:
     """Arrival rate at which every thread is busy, GIL and CPU waits included."""
     servers = processes * threads
     background = d.host_cores - d.cpu_cores

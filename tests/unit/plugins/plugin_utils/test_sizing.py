@@ -272,6 +272,20 @@ def test_two_two_thirty_at_18k_is_saturated():
     assert plan["capacity_rpm"] < 18000
 
 
+def test_cpu_load_at_the_vcpus_has_no_steady_state():
+    # 125 req/s x (7 + 1) ms = 1.0 core on 1 vCPU: every burst waits C / (1 - 1.0).
+    # Rounding once gave a finite 2e17 ms here with 3 processes.
+    for processes in (1, 3, 5):
+        plan = size_plan(
+            1, target_rpm=7500, latency_ms=100, cpu_ms=7, processes=processes, threads=10
+        )
+        assert plan["cpu_cores_needed"] == 1.0
+        for key in ("effective_latency_ms", "busy_threads", "thread_utilization"):
+            assert plan[key] is None, (processes, key)
+        assert plan["predicted_queue_wait_ms"] is None
+        assert plan["capacity_rpm"] < 7500
+
+
 def test_cpu_infeasible_reason_has_numbers():
     plan = size_plan(2, target_rpm=9000, latency_ms=200, cpu_ms=50)
     text = " ".join(plan["reasons"])
