@@ -797,9 +797,8 @@ def _size(text: str) -> matrix.Config:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The command line."""
-    parser = argparse.ArgumentParser(prog="bench.py", description=__doc__.split("\n\n")[1])
+def _add_selection(parser: argparse.ArgumentParser) -> None:
+    """The options that choose what is measured: suites, profiles, sizes, loads, seed."""
     parser.add_argument("--suite", action="append", choices=reload_probe.SUITES, help="(both)")
     parser.add_argument(
         "--sweep-suite",
@@ -817,6 +816,32 @@ def build_parser() -> argparse.ArgumentParser:
         choices=[name for name, _dist, _sigma in matrix.SERVICES],
         help="service-time distributions of the app's I/O (both)",
     )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=1,
+        help="seed of the measured runs' arrivals and service times (1); the same seed "
+        "gives every configuration the same requests, another seed other ones",
+    )
+    parser.add_argument(
+        "--load",
+        action="append",
+        type=float,
+        choices=matrix.LOADS,
+        help="loads, as shares of the target (both: 1.0 and 1.2)",
+    )
+    parser.add_argument(
+        "--size",
+        action="append",
+        type=_size,
+        help="also measure this size, PxT (for example 2x11), in every profile run",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line."""
+    parser = argparse.ArgumentParser(prog="bench.py", description=__doc__.split("\n\n")[1])
+    _add_selection(parser)
     parser.add_argument(
         "--resume", help="continue these results: keep their calibration and runs, add the rest"
     )
@@ -852,26 +877,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="%% of Apache's CPU other processes may take before a rerun (5)",
     )
     parser.add_argument("--reruns", type=int, default=1, help="reruns of a disturbed run (1)")
-    parser.add_argument(
-        "--seed",
-        type=int,
-        default=1,
-        help="seed of the measured runs' arrivals and service times (1); the same seed "
-        "gives every configuration the same requests, another seed other ones",
-    )
-    parser.add_argument(
-        "--load",
-        action="append",
-        type=float,
-        choices=matrix.LOADS,
-        help="loads, as shares of the target (both: 1.0 and 1.2)",
-    )
-    parser.add_argument(
-        "--size",
-        action="append",
-        type=_size,
-        help="also measure this size, PxT (for example 2x11), in every profile run",
-    )
     parser.add_argument("--report", help="render DIR/capacity.md and plots from this JSON")
     parser.add_argument("--smoke", action="store_true", help="a few seconds, one configuration")
     parser.add_argument("--fixtures", help="capture the unit tests' fixtures into this directory")
