@@ -98,6 +98,7 @@ class Settings:
     max_foreign_pct: float = 5.0
     reruns: int = 1
     warmup: float = WARMUP_S
+    seed: int = 1
 
 
 #: Settings that change what a run measures: continued results must share them.
@@ -342,7 +343,7 @@ def measure(
     load_start, waited = wait_for_quiet(settings.max_load, settings.load_wait)
     server.load(query, rate / 2.0, settings.warmup, arrivals, 99)
     before = server.snapshot()
-    summary, records = server.load(query, rate, duration, arrivals, 1)
+    summary, records = server.load(query, rate, duration, arrivals, settings.seed)
     after = server.snapshot()
     usage = cpu_between(before, after)
     figures = analysis.run_figures(records, summary["started"], duration, excess_ms)
@@ -351,6 +352,7 @@ def measure(
         **{k: spec[k] for k in ("processes", "threads", "cpu_ms", "io_ms", "rate")},
         "service": spec["service"][0],
         "arrivals": arrivals,
+        "seed": settings.seed,
         "duration_s": duration,
         **figures,
         "server": _server_usage(usage, figures["ok"]),
@@ -513,8 +515,8 @@ class Bench:
     ) -> dict:
         """Measure one run (again when it was disturbed, up to ``reruns`` times).
 
-        A run the results already hold (same kind, profile, size, service, load and
-        arrivals: a resumed benchmark) is not measured again.
+        A run the results already hold (same kind, profile, size, service, load,
+        arrivals and seed: a resumed benchmark) is not measured again.
         """
         for known in self.suite["runs"]:
             if (known["kind"], known["profile"], known["processes"], known["threads"]) == (
@@ -522,10 +524,11 @@ class Bench:
                 profile.name,
                 config.processes,
                 config.threads,
-            ) and (known["service"], known["load"], known["arrivals"]) == (
+            ) and (known["service"], known["load"], known["arrivals"], known.get("seed", 1)) == (
                 service[0],
                 load,
                 arrivals,
+                self.settings.seed,
             ):
                 return known
         calibration = self.suite["calibration"]
@@ -573,19 +576,26 @@ class Bench:
         return matrix.Config("plan", "plan (wsgi_sizing)", plan["processes"], plan["threads"])
 
     def matrix(
-        self, profiles: list, names: list | None = None, services: list | None = None
+        self,
+        profiles: list,
+        names: list | None = None,
+        services: list | None = None,
+        sizes: list | None = None,
+        loads: list | None = None,
     ) -> None:
         """Every profile x service x configuration at 100 % and (unless saturated) 120 %.
 
         ``names`` limits the configurations (plan, 2-2-30, express, ...), ``services``
-        the service-time distributions (exp, lognormal).
+        the service-time distributions (exp, lognormal); ``sizes`` (matrix.Config) are
+        measured too, as configurations named after their size; ``loads`` limits the
+        loads (1.0, 1.2).
         """
         for profile in profiles:
             configs = [self.plan(profile), *matrix.rule_configs(matrix.VCPUS)]
-            configs = [c for c in configs if not names or c.name in names]
+            configs = [c for c in configs if not names or c.name in names] + list(sizes or [])
             for service in [s for s in matrix.SERVICES if not services or s[0] in services]:
                 for config in configs:
-                    for load in matrix.LOADS:
+                    for load in [x for x in matrix.LOADS if not loads or x in loads]:
                         run = self.run(profile, config, service, load)
                         if analysis.saturated(run):
                             break
@@ -654,7 +664,7 @@ def run_suite(suite: str, args: argparse.Namespace, settings: Settings, results:
     try:
         bench = Bench(server, settings, results, Path(args.out) / "capacity.json")
         bench.calibrate(apps_of(profiles))
-        bench.matrix(profiles, args.config, args.service)
+        bench.matrix(profiles, args.config, args.service, args.size, args.load)
         if suite in (args.sweep_suite or []):
             for profile in profiles:
                 if bench.suite["plans"][profile.name]["feasible"]:
@@ -779,9 +789,16 @@ def _terminate(signum: int, _frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The command line."""
-    parser = argparse.ArgumentParser(prog="bench.py", description=__doc__.split("\n\n")[1])
+def _size(text: str) -> matrix.Config:
+    """--size PxT as a configuration (argparse's type)."""
+    try:
+        return matrix.size_config(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _add_selection(parser: argparse.ArgumentParser) -> None:
+    """The options that choose what is measured: suites, profiles, sizes, loads, seed."""
     parser.add_argument("--suite", action="append", choices=reload_probe.SUITES, help="(both)")
     parser.add_argument(
         "--sweep-suite",
@@ -799,6 +816,32 @@ def build_parser() -> argparse.ArgumentParser:
         choices=[name for name, _dist, _sigma in matrix.SERVICES],
         help="service-time distributions of the app's I/O (both)",
     )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=1,
+        help="seed of the measured runs' arrivals and service times (1); the same seed "
+        "gives every configuration the same requests, another seed other ones",
+    )
+    parser.add_argument(
+        "--load",
+        action="append",
+        type=float,
+        choices=matrix.LOADS,
+        help="loads, as shares of the target (both: 1.0 and 1.2)",
+    )
+    parser.add_argument(
+        "--size",
+        action="append",
+        type=_size,
+        help="also measure this size, PxT (for example 2x11), in every profile run",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line."""
+    parser = argparse.ArgumentParser(prog="bench.py", description=__doc__.split("\n\n")[1])
+    _add_selection(parser)
     parser.add_argument(
         "--resume", help="continue these results: keep their calibration and runs, add the rest"
     )
@@ -863,6 +906,7 @@ def main(argv: list | None = None) -> int:
         load_wait=args.load_wait,
         max_foreign_pct=args.max_foreign,
         reruns=args.reruns,
+        seed=args.seed,
     )
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

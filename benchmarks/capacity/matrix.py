@@ -101,3 +101,12 @@ def profile(name: str) -> Profile:
         if item.name == name:
             return item
     raise KeyError(f"no profile {name!r}; known: {', '.join(p.name for p in PROFILES)}")
+
+
+def size_config(text: str) -> Config:
+    """The configuration of a size given as PxT (``--size 2x11``), named after it."""
+    parts = text.lower().split("x")
+    if len(parts) != 2 or not all(p.isdigit() and int(p) > 0 for p in parts):
+        raise ValueError(f"a size is PxT with P and T positive integers, got {text!r}")
+    processes, threads = int(parts[0]), int(parts[1])
+    return Config(f"{processes}x{threads}", f"{processes} x {threads}", processes, threads)

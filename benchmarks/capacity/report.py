@@ -287,6 +287,56 @@ def summary_text(rows: list) -> str:
     )
 
 
+def _queue_cell(figures: dict, unbounded: bool) -> str:
+    """A queue-wait p95 cell: a run's measured one or a prediction's, or 'unbounded'."""
+    if unbounded:
+        return "unbounded"
+    value = figures["queue_ms"]["p95"] if "queue_ms" in figures else figures["queue_p95_ms"]
+    return _num(value)
+
+
+def seed_groups(rows: list) -> list:
+    """The runs of one suite, profile, service, size and load measured with several
+    seeds: [(key, [rows sorted by seed])], in the order the groups were first run."""
+    groups: dict = {}
+    for r in rows:
+        key = (r["suite"], r["profile"], r["service"], r["processes"], r["threads"], r["load"])
+        groups.setdefault(key, {})[r.get("seed", 1)] = r
+    return [
+        (key, [by_seed[s] for s in sorted(by_seed)])
+        for key, by_seed in groups.items()
+        if len(by_seed) > 1
+    ]
+
+
+def seeds_table(rows: list) -> str:
+    """How much one size's queue-wait p95 moves from one set of requests to another."""
+    lines = [
+        "| suite | profile | service | PxT | load | queue p95 ms by seed (measured / predicted) "
+        "| measured min / median / max | runs passed |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for (suite, profile, service, processes, threads, load), runs in seed_groups(rows):
+        measured = sorted(
+            math.inf if analysis.saturated(r) else (r["queue_ms"]["p95"] or 0.0) for r in runs
+        )
+        per_seed = ", ".join(
+            f"{r.get('seed', 1)}: {_queue_cell(r, analysis.saturated(r))} / "
+            f"{_queue_cell(r['prediction'], r['prediction']['queue_p95_ms'] is None)}"
+            for r in runs
+        )
+        spread = " / ".join(
+            "unbounded" if math.isinf(x) else _num(x)
+            for x in (measured[0], measured[len(measured) // 2], measured[-1])
+        )
+        passed = sum(1 for r in runs if r["checks"]["pass"])
+        lines.append(
+            f"| {suite} | {profile} | {service} | {processes}x{threads} | {load:.0%} | "
+            f"{per_seed} | {spread} | {passed} of {len(runs)} |"
+        )
+    return "\n".join(lines)
+
+
 def sweep_table(results: dict) -> str:
     """Every trial of every sweep."""
     lines = [
@@ -437,6 +487,16 @@ def markdown(results: dict) -> str:
     ]
     if any(data["sweeps"] for data in results["suites"].values()):
         parts += ["## Sweeps", "", sweep_table(results), "", runs_table(rows, "sweep"), ""]
+    if seed_groups(rows):
+        parts += [
+            "## Seeds",
+            "",
+            "The same size measured with other requests (`--seed`): other arrival times "
+            "and service-time draws of the same distributions.",
+            "",
+            seeds_table(rows),
+            "",
+        ]
     return "\n".join(parts)
 
 

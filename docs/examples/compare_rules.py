@@ -49,15 +49,17 @@ def _pct(value: Any) -> str:
 def worked_examples() -> str:
     """Markdown table of the derived plans for the reference cases."""
     rows = [
-        "| case | busy threads | N | plan | feasible | binding | capacity rpm "
+        "| case | W_eff | busy threads | N | plan | feasible | binding | capacity rpm "
         "| threads busy | CPU | GIL/process | p95 wait | vCPUs needed | memory |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for label, vcpus, kwargs in CASES:
         p = size_plan(vcpus, **kwargs)
         wait = p["predicted_queue_wait_ms"]
+        w_eff, busy = p["effective_latency_ms"], p["busy_threads"]
         rows.append(
-            f"| {label} | {p['busy_threads']:.1f} | {p['threads_required']} "
+            f"| {label} | {'unbounded' if w_eff is None else f'{w_eff:.1f} ms'} "
+            f"| {'unbounded' if busy is None else f'{busy:.1f}'} | {p['threads_required']} "
             f"| **{p['processes']}x{p['threads']}** | {'yes' if p['feasible'] else '**no**'} "
             f"| {p['binding']} | {p['capacity_rpm']:,.0f} ({p['capacity_limit']}) "
             f"| {_pct(p['thread_utilization'])} | {p['cpu_cores_needed']:.2f} cores "

@@ -39,13 +39,27 @@ options:
     description:
       - Highest per-process GIL utilisation (CPU-seconds of Python per second per process,
         0 < x < 1). Decides the minimum number of processes; a request's Python CPU time is
-        inflated by 1 / (1 - utilisation) for the wait on the GIL.
+        inflated for the wait on the GIL and, when the host's CPUs are busy, for the wait on
+        a CPU (docs/sizing.md).
     type: float
     default: 0.5
   overhead_ms:
-    description: CPU per request outside the daemon's Python (Apache child, proxying, kernel), ms.
+    description:
+      - CPU per request outside the daemon's Python (Apache child, proxying, kernel), ms.
+      - Measured on Debian's Apache 2.4 with mod_wsgi 4.9.4 at 0.95 ms and 5.0.2 at 1.09 ms
+        (docs/benchmarks.md).
     type: float
     default: 1
+  headroom:
+    description:
+      - Share of extra load the thread pool is sized for (0 <= x <= 10). The pool must meet
+        the queue SLO with (1 + O(headroom)) times the busy threads the target keeps busy;
+        the predicted figures are those of the target itself.
+      - The queue wait rises steeply near the smallest pool that meets the SLO, so a few
+        percent more traffic or latency than measured would miss it there; 0.2 covers an
+        error of 20% in O(target_rpm) or O(latency_ms). 0 sizes on the edge.
+    type: float
+    default: 0.2
   slo_wait_ms:
     description: Queue wait (for a free daemon thread) allowed at O(slo_percentile), in ms.
     type: float

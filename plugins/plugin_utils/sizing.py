@@ -49,6 +49,7 @@ PLAN_DEFAULTS: Dict[str, Any] = {
     "cpu_target": 0.7,
     "gil_target": 0.5,
     "overhead_ms": 1.0,
+    "headroom": 0.2,
     "slo_wait_ms": 10.0,
     "slo_percentile": 95.0,
     "max_threads": 25,
@@ -306,6 +307,7 @@ _NUMBER_RANGES: Dict[str, Tuple[float, float, bool, bool]] = {
     "cpu_target": (0.0, 1.0, True, False),
     "gil_target": (0.0, 1.0, True, True),
     "overhead_ms": (0.0, math.inf, False, False),
+    "headroom": (0.0, 10.0, False, False),
     "slo_wait_ms": (0.0, math.inf, False, False),
     "slo_percentile": (0.0, 100.0, True, True),
     "hang_timeout_s": (0.0, math.inf, False, False),
@@ -409,15 +411,43 @@ def _ceil(x: float) -> int:
     return math.ceil(x - _EPS)
 
 
-def _gil_inflated(inp: Mapping[str, Any], utilisation: float) -> float:
-    """Seconds a request holds a thread when its GIL is busy ``utilisation``."""
+def cpu_stretch(load: float, vcpus: int) -> float:
+    """Mean time a CPU burst takes per second of CPU it needs, on ``vcpus`` CPUs that
+    other work keeps ``load`` cores busy on average.
+
+    The M/M/V factor 1 + C(V, A) / (V - A) (processor sharing, which is how Linux
+    shares CPUs, has the same mean); 1 / (1 - A) on one CPU; infinity when A >= V.
+    """
+    if load <= 0.0:
+        return 1.0
+    if load >= vcpus:
+        return math.inf
+    return 1.0 + erlang_c(vcpus, load) / (vcpus - load)
+
+
+def _inflated(inp: Mapping[str, Any], gil_load: float, cpu_load: float) -> float:
+    """Seconds a request holds a thread: its I/O, and its Python CPU stretched by the
+    wait for the GIL and for a CPU (infinity when either is saturated).
+
+    ``gil_load`` is the Python CPU-s/s of the request's process (its GIL), ``cpu_load``
+    the cores of CPU the host's requests need, lam (C + o). The other work, cpu_load -
+    gil_load, stretches every second of CPU by s (cpu_stretch); a GIL holder then
+    holds it s times longer, so the GIL is gil_load x s busy and a burst takes
+    C s / (1 - gil_load s). On one CPU that is C / (1 - cpu_load) whatever the number
+    of processes: one CPU shared by every burst. Free-threading has no GIL term.
+    With cpu_load >= vcpus the CPUs are saturated: then gil_load x s >= 1 too (as
+    C(V, V - u) >= 1 - u), but on one CPU rounding can miss that equality and give a
+    finite 1e17 ms, so saturation is returned outright.
+    """
+    if cpu_load >= inp["vcpus"]:
+        return math.inf
     w = inp["latency_ms"] / 1000.0
     c = inp["cpu_ms"] / 1000.0
-    if inp["free_threading"]:
-        return w
-    if utilisation >= 1.0:
+    own = 0.0 if inp["free_threading"] else gil_load
+    stretch = cpu_stretch(max(0.0, cpu_load - own), inp["vcpus"])
+    if math.isinf(stretch) or own * stretch >= 1.0:
         return math.inf
-    return (w - c) + c / (1.0 - utilisation)
+    return (w - c) + c * stretch / (1.0 - own * stretch)
 
 
 def _gil_processes(python_cores: float, gil_target: float) -> int:
@@ -436,11 +466,23 @@ class _Demand:
         self.t = inp["slo_wait_ms"] / 1000.0
         self.alpha = 1.0 - inp["slo_percentile"] / 100.0
         self.gil = not inp["free_threading"]
+        # The pool is sized for this many times the busy threads the target keeps
+        # busy: off the knee of the queue, where a few percent more load or latency
+        # than measured would multiply the wait.
+        self.margin = 1.0 + inp["headroom"]
         self.python_cores = self.lam * self.c
         self.cpu_cores = self.lam * (self.c + self.o)
-        self.w_design = _gil_inflated(inp, inp["gil_target"])
+        # The host's CPU load: this app's and, in a host plan, the other apps'.
+        self.host_cores = self.cpu_cores + inp.get("background_cores", 0.0)
+        # Sized at gil_target and at most cpu_target of the CPUs busy: a plan over
+        # cpu_target is infeasible, and its size is the one that would carry the
+        # target with the CPU it needs.
+        self.cpu_design = min(self.host_cores, inp["cpu_target"] * inp["vcpus"])
+        self.w_design = _inflated(inp, inp["gil_target"], self.cpu_design)
         self.load_design = self.lam * self.w_design
-        self.threads_needed = min_servers(self.load_design, self.w_design, self.t, self.alpha)
+        self.threads_needed = min_servers(
+            self.margin * self.load_design, self.w_design, self.t, self.alpha
+        )
         self.gil_thread_cap = _ceil(self.w / self.c) if self.gil else None
         self.thread_cap = (
             min(inp["max_threads"], self.gil_thread_cap) if self.gil else inp["max_threads"]
@@ -448,12 +490,19 @@ class _Demand:
         self.p_gil = _gil_processes(self.python_cores, inp["gil_target"]) if self.gil else 1
         self.p_slo = _ceil(self.threads_needed / self.thread_cap)
 
+    @staticmethod
+    def cores_of(inp: Mapping[str, Any]) -> float:
+        """CPU cores the target of validated inputs needs: lam (C + o)."""
+        lam = inp["target_rpm"] / 60.0 / inp["hosts"]
+        return lam * (inp["cpu_ms"] + inp["overhead_ms"]) / 1000.0
+
     def threads_for(self, inp: Mapping[str, Any], processes: int) -> Optional[int]:
-        """Threads needed per process at the GIL load ``processes`` really sees."""
-        w_eff = _gil_inflated(inp, self.python_cores / processes)
+        """Threads needed per process at the GIL load ``processes`` really sees (and
+        at most cpu_target of the CPUs busy, as in the design)."""
+        w_eff = _inflated(inp, self.python_cores / processes, self.cpu_design)
         if math.isinf(w_eff):
             return None
-        needed = min_servers(self.lam * w_eff, w_eff, self.t, self.alpha)
+        needed = min_servers(self.margin * self.lam * w_eff, w_eff, self.t, self.alpha)
         return _ceil(needed / processes)
 
 
@@ -537,18 +586,19 @@ def max_request_workers(total_threads: int) -> int:
     return _ceil(1.5 * total_threads) + 10
 
 
-def _thread_capacity_rps(d: _Demand, processes: int, threads: int) -> float:
-    """Arrival rate at which every thread is busy, GIL inflation included."""
+def _thread_capacity_rps(inp: Mapping[str, Any], d: _Demand, processes: int, threads: int) -> float:
+    """Arrival rate at which every thread is busy, GIL and CPU waits included."""
     servers = processes * threads
-    if not d.gil:
-        return servers / d.w
-    hi = processes / d.c
+    background = d.host_cores - d.cpu_cores
+    hi = max(0.0, inp["vcpus"] - background) / (d.c + d.o)
+    if d.gil:
+        hi = min(hi, processes / d.c)
     if d.w > d.c:
         hi = min(hi, servers / (d.w - d.c))
     lo = 0.0
     for _step in range(200):
         mid = (lo + hi) / 2.0
-        busy = mid * ((d.w - d.c) + d.c / (1.0 - mid * d.c / processes))
+        busy = mid * _inflated(inp, mid * d.c / processes, mid * (d.c + d.o) + background)
         if busy > servers:
             hi = mid
         else:
@@ -565,12 +615,19 @@ def _ms(x: float) -> str:
 
 
 class _Queue:
-    """The M/M/c queue of a P x T plan, at the GIL load its P processes really see."""
+    """The M/M/c queue of a P x T plan, at the GIL load its P processes really see and
+    with ``cpu_load`` cores of the host busy (the target's, or at most cpu_target's).
 
-    def __init__(self, inp: Mapping[str, Any], d: _Demand, processes: int, threads: int) -> None:
+    The predicted figures are those of the target; ``meets_slo`` judges the queue at
+    the headroom's load (d.margin times the busy threads), as the plan was sized.
+    """
+
+    def __init__(
+        self, inp: Mapping[str, Any], d: _Demand, processes: int, threads: int, cpu_load: float
+    ) -> None:
         self.servers = processes * threads
         self.gil_util = d.python_cores / processes if d.gil else None
-        self.w_eff = _gil_inflated(inp, self.gil_util or 0.0)
+        self.w_eff = _inflated(inp, self.gil_util or 0.0, cpu_load)
         self.stable = not math.isinf(self.w_eff)
         self.load = d.lam * self.w_eff if self.stable else math.inf
         self.rho = self.load / self.servers
@@ -582,31 +639,48 @@ class _Queue:
             self.tail = wait_tail(self.servers, self.load, self.w_eff, d.t)
             self.q_wait_ms = 1000.0 * wait_quantile_s(self.servers, self.load, self.w_eff, d.alpha)
             self.mean_wait_ms = 1000.0 * self.p_wait * self.w_eff / (self.servers - self.load)
+        design = d.margin * self.load
+        self.meets_slo = (
+            self.stable
+            and self.servers > design
+            and wait_tail(self.servers, design, self.w_eff, d.t) <= d.alpha + _EPS
+        )
 
     def threads_needed(self, d: _Demand) -> Optional[int]:
-        """Threads the queue SLO needs at this GIL load (None: the GIL is saturated)."""
+        """Threads the queue SLO needs with the headroom at this GIL and CPU load (None:
+        the GIL or the CPU is saturated)."""
         if not self.stable:
             return None
-        return min_servers(self.load, self.w_eff, d.t, d.alpha)
+        return min_servers(d.margin * self.load, self.w_eff, d.t, d.alpha)
 
 
-def _capacity(d: _Demand, vcpus: int, processes: int, threads: int) -> Tuple[float, str]:
-    """(rpm per host at which the plan saturates, what saturates first)."""
-    cap_threads = _thread_capacity_rps(d, processes, threads)
-    cap_cpu = vcpus / (d.c + d.o)
-    if cap_cpu < cap_threads:
-        limit = "cpu"
-    elif d.gil and processes / d.c < processes * threads / d.w:
-        limit = "gil"
-    else:
-        limit = "threads"
-    return round(60.0 * min(cap_threads, cap_cpu), 1), limit
+def _capacity(
+    inp: Mapping[str, Any], d: _Demand, processes: int, threads: int
+) -> Tuple[float, str]:
+    """(rpm per host at which the plan saturates, the resource busiest at that rate).
+
+    The plan saturates when every thread is busy, the waits for the GIL and a CPU
+    included (they grow without bound as either fills up). The limit is the busiest
+    of the CPUs (lam (C + o) / V), a GIL (lam C / P) and the threads without those
+    waits (lam W / (P T)) at that rate; a tie goes to the threads.
+    """
+    rate = _thread_capacity_rps(inp, d, processes, threads)
+    busy = {
+        "threads": rate * d.w / (processes * threads),
+        "gil": rate * d.c / processes if d.gil else 0.0,
+        "cpu": (rate * (d.c + d.o) + d.host_cores - d.cpu_cores) / inp["vcpus"],
+    }
+    limit = max(busy, key=lambda name: (busy[name], name == "threads"))
+    return round(60.0 * rate, 1), limit
 
 
 def _checks(
     inp: Mapping[str, Any], d: _Demand, q: _Queue, binding: str, memory: float
 ) -> Dict[str, bool]:
-    """Which targets the plan meets, by check code (see CHECKS)."""
+    """Which targets the plan meets, by check code (see CHECKS).
+
+    ``q`` is the queue at the CPU load the plan is judged at (see _evaluate).
+    """
     if q.gil_util is None:
         gil_ok = True
     elif binding == "memory":
@@ -615,7 +689,7 @@ def _checks(
         gil_ok = q.gil_util <= inp["gil_target"] + _EPS
     budget = memory_budget_mb(inp)
     return {
-        "queue_slo": q.stable and q.rho < 1.0 and q.tail <= d.alpha + _EPS,
+        "queue_slo": q.meets_slo,
         "gil": gil_ok,
         "cpu": d.cpu_cores <= inp["cpu_target"] * inp["vcpus"] + _EPS,
         "memory": budget is None or memory <= budget + _EPS,
@@ -685,11 +759,15 @@ def _evaluate(
     _capacity_floor); it is reported, not checked.  ``memory_note`` is the
     sentence said when this plan has no memory budget of its own.
     """
-    q = _Queue(inp, d, processes, threads)
+    # The figures are those of the target on this host. The queue is judged with at
+    # most cpu_target of the CPUs busy, so that a host short of CPU fails the cpu
+    # check (add vCPUs) and not also the queue's (whose threads would then be right).
+    q = _Queue(inp, d, processes, threads, d.host_cores)
+    judged = q if d.host_cores <= d.cpu_design else _Queue(inp, d, processes, threads, d.cpu_design)
     budget = memory_budget_mb(inp)
     memory = plan_memory_mb(inp, processes, threads)
-    checks = _checks(inp, d, q, binding, memory)
-    capacity_rpm, limit = _capacity(d, inp["vcpus"], processes, threads)
+    checks = _checks(inp, d, judged, binding, memory)
+    capacity_rpm, limit = _capacity(inp, d, processes, threads)
     apache, rt_rule = _apache_settings(inp, processes, threads)
     plan: Dict[str, Any] = {
         "processes": processes,
@@ -717,7 +795,7 @@ def _evaluate(
         },
         "checks": checks,
     }
-    slo_threads = None if checks["queue_slo"] else q.threads_needed(d)
+    slo_threads = None if checks["queue_slo"] else judged.threads_needed(d)
     sentences = _check_sentences(inp, d, plan, slo_threads, memory_note)
     plan["problems"] = _problems(inp, d, plan, sentences, slo_threads)
     plan["reasons"] = _plan_reasons(inp, d, plan, sentences, rt_rule)
@@ -870,19 +948,23 @@ def _demand_reasons(inp: Mapping[str, Any], d: _Demand) -> List[str]:
         r.append(
             f"A request holds a daemon thread for {_ms(inp['latency_ms'])}, of which "
             f"{_ms(inp['cpu_ms'])} runs Python under the GIL; sized for a per-process GIL "
-            f"utilisation of {inp['gil_target']:g} that becomes {1000.0 * d.w_design:.2f} ms, "
-            f"so by Little's law {d.lam:.2f} req/s keep {d.load_design:.2f} threads busy."
+            f"utilisation of {inp['gil_target']:g} with {d.cpu_design:.3g} of the "
+            f"{inp['vcpus']} vCPUs busy (the waits for the GIL and a CPU) that becomes "
+            f"{1000.0 * d.w_design:.2f} ms, so by Little's law {d.lam:.2f} req/s keep "
+            f"{d.load_design:.2f} threads busy."
         )
     else:
         r.append(
             f"With free-threading there is no per-process GIL: a request holds a thread "
-            f"for {_ms(inp['latency_ms'])}, so by Little's law {d.lam:.2f} req/s keep "
-            f"{d.load_design:.2f} threads busy."
+            f"for {_ms(inp['latency_ms'])}, {1000.0 * d.w_design:.2f} ms with the wait for a "
+            f"CPU ({d.cpu_design:.3g} of the {inp['vcpus']} vCPUs busy), so by Little's law "
+            f"{d.lam:.2f} req/s keep {d.load_design:.2f} threads busy."
         )
     r.append(
-        f"Erlang C (M/M/c): {d.threads_needed} threads is the smallest pool keeping "
-        f"P(queue wait > {_ms(inp['slo_wait_ms'])}) at or below {_pct(d.alpha)} "
-        f"(the p{inp['slo_percentile']:g} SLO)."
+        f"Erlang C (M/M/c) with a headroom of {inp['headroom']:.0%}: {d.threads_needed} "
+        f"threads is the smallest pool keeping P(queue wait > {_ms(inp['slo_wait_ms'])}) at "
+        f"or below {_pct(d.alpha)} (the p{inp['slo_percentile']:g} SLO) with "
+        f"{d.margin * d.load_design:.2f} threads busy."
     )
     if d.gil:
         r.append(
@@ -1306,16 +1388,15 @@ def _host_inputs(
     return v, host_inp, memory_budget_mb(dict(host_inp, memory_mb=memory_mb))
 
 
-def _app_plan(
+def _app_inputs(
     caller: str,
     vcpus: int,
     app: Mapping[str, Any],
     defaults: Mapping[str, Any],
     host_params: Mapping[str, Any],
-    memory_note: str,
     labels: Tuple[str, str],
 ) -> Dict[str, Any]:
-    """One app sized alone on the whole host, memory unchecked.
+    """The validated inputs of one app of a host plan, memory unchecked.
 
     ``labels`` is (the app as errors name it, the prefix that names a key of
     ``defaults``): a bad value is reported under the name the user gave it.
@@ -1347,7 +1428,7 @@ def _app_plan(
             exc.value,
             exc.expected,
         ) from None
-    return _plan(inputs, memory_note)
+    return inputs
 
 
 def _app_plans(
@@ -1361,17 +1442,24 @@ def _app_plans(
     note), ``names`` (the apps' variable, the defaults' prefix) for error messages."""
     defaults, host_params, note = shared
     variable, defaults_prefix = names
-    return {
-        app["name"]: _app_plan(
+    inputs = {
+        app["name"]: _app_inputs(
             caller,
             vcpus,
             app,
             defaults,
             host_params,
-            note,
             (item_label(variable, index, app["name"]), defaults_prefix),
         )
         for index, app in enumerate(apps)
+    }
+    # Each app is sized alone on the host, but its CPU bursts wait for the CPU the
+    # other apps keep busy too.
+    cores = {name: _Demand.cores_of(inp) for name, inp in inputs.items()}
+    total = sum(cores.values())
+    return {
+        name: _plan(dict(inp, background_cores=total - cores[name]), note)
+        for name, inp in inputs.items()
     }
 
 

@@ -293,3 +293,16 @@ def test_plan_against_the_swept_minimum(plan_total, best_total, ratio, passed):
 def test_disturbed_by_load_or_foreign_cpu(load, foreign, expected):
     run = {"host": {"loadavg_start": load, "foreign_cpu_pct": {"server": foreign}}}
     assert analysis.disturbed(run, 1.5, 5.0) is expected
+
+
+def test_the_model_is_fed_the_service_times_the_run_drew():
+    """A run whose draws averaged 208 ms is predicted with 208 ms, not the calibrated 200."""
+    inputs = {"latency_ms": 200.0, "cpu_ms": 1.0, "overhead_ms": 1.0, "mod_wsgi_version": "4.9"}
+    drawn = {"offered_rps": 73.2, "processes": 1, "threads": 22, "own": {"mean_ms": 208.1}}
+    assert analysis.run_inputs(drawn, inputs)["latency_ms"] == 208.1
+    assert inputs["latency_ms"] == 200.0  # the calibration is not changed
+    as_drawn = analysis.predict(drawn, 1, inputs)["queue_p95_ms"]
+    calibrated = analysis.predict(dict(drawn, own={"mean_ms": None}), 1, inputs)["queue_p95_ms"]
+    # 4 % more time per request on the knee of 22 threads: several times the wait.
+    assert as_drawn > 3 * calibrated
+    assert analysis.run_inputs({"offered_rps": 1.0}, inputs) == inputs

@@ -213,3 +213,32 @@ def test_sigterm_ends_the_benchmark_like_an_exception():
     with pytest.raises(SystemExit) as ended:
         bench._terminate(15, None)
     assert ended.value.code == 143
+
+
+@pytest.mark.parametrize("text", ["2x11", "2X11", "1x1"])
+def test_size_option_names_the_configuration_after_the_size(text):
+    config = bench.build_parser().parse_args(["--size", text]).size[0]
+    assert (config.name, config.processes, config.threads) == (
+        text.lower(),
+        *map(int, text.lower().split("x")),
+    )
+
+
+@pytest.mark.parametrize("text", ["2", "2x", "x3", "0x4", "2x-1", "axb", "2x3x4"])
+def test_size_option_refuses_what_is_not_a_size(text, capsys):
+    with pytest.raises(SystemExit):
+        bench.build_parser().parse_args(["--size", text])
+    assert "a size is PxT with P and T positive integers" in capsys.readouterr().err
+
+
+def test_seed_defaults_to_one_and_is_kept_in_the_settings():
+    args = bench.build_parser().parse_args(["--seed", "3"])
+    assert args.seed == 3
+    assert bench.build_parser().parse_args([]).seed == 1
+    assert bench.Settings(seed=3).seed == 3
+
+
+def test_load_option_takes_the_matrix_loads_only():
+    assert bench.build_parser().parse_args(["--load", "1.0"]).load == [1.0]
+    with pytest.raises(SystemExit):
+        bench.build_parser().parse_args(["--load", "1.1"])

@@ -190,3 +190,24 @@ def test_write_renders_markdown_and_png_plots(results, tmp_path):
     text = written[0].read_text(encoding="utf-8")
     assert "| bookworm | 4.9.4 | trivial (overhead_ms) | 1500 |" in text
     assert "## Sweeps" in text
+
+
+def test_seeds_table_groups_one_size_over_its_seeds(results):
+    """Runs of one size with several seeds form one row, the seeds in order."""
+    first = results["suites"]["bookworm"]["runs"][0]
+    other = json.loads(json.dumps(first))
+    other["seed"] = 2
+    other["queue_ms"]["p95"] = 3.0
+    results["suites"]["bookworm"]["runs"].insert(0, other)
+    rows = report.judged(results)
+    groups = report.seed_groups(rows)
+    assert [[r.get("seed", 1) for r in runs] for _key, runs in groups] == [[1, 2]]
+    row = table_row(report.seeds_table(rows), "fixture", "2x3")
+    assert "| 1: 236.6 / " in row and ", 2: 3.0 / " in row
+    assert row.endswith("| 3.0 / 236.6 / 236.6 | 0 of 2 |")
+    assert "## Seeds" in report.markdown(results)
+
+
+def test_no_seeds_section_with_one_seed(results):
+    assert report.seed_groups(report.judged(results)) == []
+    assert "## Seeds" not in report.markdown(results)

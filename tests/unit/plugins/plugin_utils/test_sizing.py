@@ -18,6 +18,11 @@ from ansible_collections.wsgiscale.mod_wsgi.plugins.plugin_utils.sizing import (
     wait_quantile_s,
     wait_tail,
 )
+from ansible_collections.wsgiscale.mod_wsgi.tests.unit.plugins.plugin_utils.sizing_oracle import (
+    OVERHEAD_S,
+    headroom_tail,
+    held_s,
+)
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -108,67 +113,100 @@ def test_property_erlang_c_bounded(c, ratio):
 # Reference cases (sizing.md worked examples)
 # ---------------------------------------------------------------------------
 
+# Default model: the design holds a thread (W - C) + C s / (1 - 0.5 s), the GIL at
+# gil_target and s the CPU stretch of the other min(lam (C + o), 0.7 V) - 0.5 cores on V
+# vCPUs (M/M/V: 1 + C(V, A) / (V - A)); N is the Erlang C pool for 1.2 x the busy threads.
 REFERENCE = [
     # id, vcpus, kwargs, expected subset
     (
         "io_9k",
         2,
         {"target_rpm": 9000, "latency_ms": 200, "cpu_ms": 5},
+        # A = 0.9 - 0.5 = 0.4 cores: s = 1.0417, 195 + 5 x 1.0417 / 0.479 = 205.87 ms;
+        # 150 req/s x 0.20587 = 30.88 busy, x 1.2 = 37.06 -> N = 47 (41 without the
+        # headroom); 2 x ceil(47 / 2) = 2 x 24; MaxRequestWorkers ceil(1.5 x 48) + 10 = 82.
         {
             "processes": 2,
-            "threads": 20,
+            "threads": 24,
             "feasible": True,
             "binding": "queue_slo",
             "vcpus_needed": None,
             "hosts_needed": 1,
-            "threads_required": 40,
-            "max_request_workers": 70,
+            "threads_required": 47,
+            "max_request_workers": 82,
         },
     ),
     (
         "io_18k_cpu_short",
         2,
         {"target_rpm": 18000, "latency_ms": 200, "cpu_ms": 5},
+        # 1.8 cores > 1.4: sized at 1.4 busy, A = 0.9: s = 1.2539, 195 + 5 x 1.2539 / 0.373
+        # = 211.81 ms; 300 x 0.21181 = 63.54 busy, x 1.2 = 76.25 -> N = 90: ceil(90 / 25) =
+        # 4 processes x ceil(90 / 4) = 23; ceil(1.8 / 0.7) = 3 vCPUs, 2 hosts of 0.9 cores.
         {
-            "processes": 3,
-            "threads": 25,
+            "processes": 4,
+            "threads": 23,
             "feasible": False,
             "binding": "cpu",
             "vcpus_needed": 3,
             "hosts_needed": 2,
-            "threads_required": 74,
+            "threads_required": 90,
         },
     ),
     (
         "io_18k_cpu2",
         2,
         {"target_rpm": 18000, "latency_ms": 200, "cpu_ms": 2},
-        {"processes": 3, "threads": 25, "feasible": True, "threads_required": 73},
+        # 0.9 cores, A = 0.4: s = 1.0417, 198 + 2 x 1.0417 / 0.479 = 202.35 ms; 300 x
+        # 0.20235 = 60.70 busy, x 1.2 = 72.84 -> N = 86: 4 processes x ceil(86 / 4) = 22.
+        {"processes": 4, "threads": 22, "feasible": True, "threads_required": 86},
     ),
     (
         "cpu_heavy_9k_2vcpu",
         2,
         {"target_rpm": 9000, "latency_ms": 200, "cpu_ms": 50},
+        # 7.65 cores: sized at 1.4 busy, s = 1.2539, 150 + 50 x 1.2539 / 0.373 = 318.07 ms;
+        # 150 x 0.31807 = 47.71 busy, x 1.2 = 57.25 -> N = 70: ceil(70 / 4) = 18 processes
+        # (the GIL asks for 15); ceil(7.65 / 0.7) = 11 vCPUs, 6 hosts of 1.28 cores.
         {
-            "processes": 15,
+            "processes": 18,
             "threads": 4,
             "feasible": False,
             "binding": "cpu",
             "vcpus_needed": 11,
             "hosts_needed": 6,
+            "threads_required": 70,
         },
     ),
     (
         "cpu_heavy_1500",
         2,
         {"target_rpm": 1500, "latency_ms": 200, "cpu_ms": 50},
-        {"processes": 3, "threads": 4, "feasible": True, "thread_cap": 4},
+        # 1.275 cores, A = 0.775: s = 1.1767, 150 + 50 x 1.1767 / 0.412 = 292.92 ms; 25 x
+        # 0.29292 = 7.32 busy, x 1.2 = 8.79 -> N = 15: ceil(15 / 4) = 4 processes (GIL: 3).
+        {
+            "processes": 4,
+            "threads": 4,
+            "feasible": True,
+            "binding": "queue_slo",
+            "thread_cap": 4,
+            "threads_required": 15,
+        },
     ),
     (
         "cpu_heavy_9k_12vcpu",
         12,
         {"target_rpm": 9000, "latency_ms": 200, "cpu_ms": 50},
-        {"processes": 15, "threads": 4, "feasible": True, "binding": "gil"},
+        # 7.65 of 12 vCPUs, A = 7.15: s = 1.0147, 150 + 50 x 1.0147 / 0.493 = 252.99 ms;
+        # 150 x 0.25299 = 37.95 busy, x 1.2 = 45.54 -> N = 57: ceil(57 / 4) = 15 ties the
+        # GIL's ceil(7.5 / 0.5) = 15, and a tie goes to queue_slo.
+        {
+            "processes": 15,
+            "threads": 4,
+            "feasible": True,
+            "binding": "queue_slo",
+            "threads_required": 57,
+        },
     ),
 ]
 
@@ -183,23 +221,37 @@ def test_reference_cases(vcpus, kwargs, expected):
 
 def test_reference_9k_numbers():
     plan = size_plan(2, target_rpm=9000, latency_ms=200, cpu_ms=5)
-    assert plan["capacity_rpm"] > 1.25 * 9000
+    # The plan's figures at the target: each process's GIL runs 150 x 5 ms / 2 = 0.375,
+    # the other 0.9 - 0.375 = 0.525 cores stretch the CPU s = 1.0740 on 2 vCPUs, so a
+    # request holds a thread 195 + 5 x 1.0740 / (1 - 0.375 x 1.0740) = 203.99 ms and
+    # 150 req/s keep 30.60 of the 48 threads busy.
+    assert plan["effective_latency_ms"] == pytest.approx(203.99, abs=0.01)
+    assert plan["busy_threads"] == pytest.approx(30.60, abs=0.01)
+    assert plan["thread_utilization"] == pytest.approx(30.60 / 48, abs=1e-4)
+    # 48 threads of >= 200 ms carry at most 14,400 rpm; the GIL and CPU waits grow with
+    # the load (s = 1.18 at 225.5 req/s, 1.35 cores): 48 busy at 13,531.8 rpm.
+    assert plan["capacity_rpm"] == pytest.approx(13531.8)
+    assert plan["capacity_limit"] == "threads"
     assert plan["cpu_utilization"] == pytest.approx(0.45)
-    assert plan["thread_utilization"] < 0.8
-    assert plan["predicted_slo_violation_probability"] <= 0.05
-    assert plan["predicted_queue_wait_ms"] <= 10.0
-    assert plan["memory_mb"] == pytest.approx(380.0)
+    # Sized for 1.2 x the busy threads: at the target itself the queue is far inside the SLO.
+    assert plan["predicted_slo_violation_probability"] <= 0.05 / 10
+    assert plan["predicted_queue_wait_ms"] == 0.0
+    # 2 x (150 + 24 x 2) MB.
+    assert plan["memory_mb"] == pytest.approx(396.0)
     assert plan["options"] == {
         "processes": 2,
-        "threads": 20,
-        "request-timeout": 3,
+        "threads": 24,
+        # 4.9: round(60 s / 24 threads) = round(2.5) = 2, one hung request after 48 s.
+        "request-timeout": 2,
         "queue-timeout": 5,
         "graceful-timeout": 5,
         "shutdown-timeout": 5,
-        "socket-timeout": 65,
+        # max(60 s, 48 + 5 s).
+        "socket-timeout": 60,
+        # MaxRequestWorkers 82 < 100.
         "listen-backlog": 100,
     }
-    assert plan["effective_request_timeout_s"] == pytest.approx(60.0)
+    assert plan["effective_request_timeout_s"] == pytest.approx(48.0)
     assert plan["inputs"]["cpu_ms_defaulted"] is False
     assert all(isinstance(r, str) and r.endswith(".") for r in plan["reasons"])
 
@@ -207,6 +259,9 @@ def test_reference_9k_numbers():
 # Capacity must not fall when rpm grows: (kwargs, rpm, expected P x T, capacity floor).
 # Before the capacity floor, 18,010 rpm got 4 x 10 = 40 after 3 x 14 = 42 at 18,000 rpm
 # (the GIL asked for a fourth process), and 2,410 rpm got 3 x 5 = 15 after 2 x 8 = 16.
+# Sized with headroom=0: these jump points are worked out for the SLO at the target
+# itself. On 1000 vCPUs (at most 30 cores busy here) the CPU stretch is 1: C(1000, 30)
+# is 1e-1100.
 MONOTONE = [
     ("io_100ms_below_jump", {"latency_ms": 100, "cpu_ms": 5}, 18000, (3, 14), None),
     ("io_100ms_past_jump", {"latency_ms": 100, "cpu_ms": 5}, 18010, (4, 11), (3, 14)),
@@ -224,6 +279,7 @@ MONOTONE = [
     ("kwargs", "rpm", "size", "floor"), [r[1:] for r in MONOTONE], ids=[r[0] for r in MONOTONE]
 )
 def test_capacity_never_falls_with_rpm(kwargs, rpm, size, floor):
+    kwargs = dict(kwargs, headroom=0)
     plan = size_plan(1000, target_rpm=rpm, **kwargs)
     assert (plan["processes"], plan["threads"]) == size
     if floor is None:
@@ -237,7 +293,10 @@ def test_capacity_never_falls_with_rpm(kwargs, rpm, size, floor):
 
 
 def test_capacity_floor_reason_and_override():
-    kwargs = {"latency_ms": 100, "cpu_ms": 5}
+    # headroom=0: docs/sizing.md's example, N for the SLO at the target itself. 1.8 cores
+    # on 4 vCPUs stretch the CPU little (A = 1.3: s = 1.018): the design holds a thread
+    # 95 + 5 x 1.018 / (1 - 0.5 x 1.018) = 105.36 ms, 31.63 busy threads, N = 40 as before.
+    kwargs = {"latency_ms": 100, "cpu_ms": 5, "headroom": 0}
     plan = size_plan(4, target_rpm=18010, **kwargs)
     assert plan["feasible"] and plan["total_threads"] == 44 and plan["threads_required"] == 40
     assert "threads = ceil(40 / 4) = 10." in " ".join(plan["reasons"])
@@ -255,7 +314,8 @@ def test_capacity_floor_reason_and_override():
 
 def test_capacity_floor_counts_against_memory():
     # 4 x 11 = 44 threads need 4 x (150 + 22) = 688 MB; a 680 MB budget takes the memory path.
-    kwargs = {"target_rpm": 18010, "latency_ms": 100, "cpu_ms": 5}
+    # headroom=0: the 4 x 11 of test_capacity_floor_reason_and_override.
+    kwargs = {"target_rpm": 18010, "latency_ms": 100, "cpu_ms": 5, "headroom": 0}
     fits = size_plan(4, memory_mb=(688 + 256) / 0.8, **kwargs)
     assert (fits["processes"], fits["threads"], fits["binding"]) == (4, 11, "gil")
     short = size_plan(4, memory_mb=(680 + 256) / 0.8, **kwargs)
@@ -267,9 +327,63 @@ def test_two_two_thirty_at_18k_is_saturated():
     plan = size_plan(2, target_rpm=18000, latency_ms=200, cpu_ms=5, processes=2, threads=30)
     assert plan["binding"] == "override"
     assert plan["feasible"] is False
-    assert plan["thread_utilization"] >= 1.0
+    # Each GIL runs 300 x 5 ms / 2 = 0.75 and the other 1.8 - 0.75 = 1.05 cores stretch the
+    # CPU s = 1 + C(2, 1.05) / 0.95 = 1 + 0.3615 / 0.95 = 1.3805 on 2 vCPUs: a GIL holder
+    # keeps it 0.75 x 1.3805 = 1.035 > 1 of the time, so the queue has no steady state.
+    assert plan["thread_utilization"] is None
+    assert plan["busy_threads"] is None
+    assert plan["effective_latency_ms"] is None
     assert plan["predicted_queue_wait_ms"] is None
     assert plan["capacity_rpm"] < 18000
+
+
+def test_headroom_sizes_and_checks_with_more_busy_threads():
+    kwargs = {"target_rpm": 9000, "latency_ms": 200, "cpu_ms": 5}
+    edge = size_plan(2, headroom=0, **kwargs)
+    default = size_plan(2, **kwargs)
+    # The design holds a thread 205.87 ms: 30.88 busy threads need 41, 1.2 x 30.88 = 37.06
+    # need 47 (io_9k).
+    assert (edge["threads_required"], default["threads_required"]) == (41, 47)
+    assert (edge["processes"], edge["threads"]) == (2, 21)
+    # The predicted figures are those of the target, whatever the headroom.
+    for key in ("effective_latency_ms", "busy_threads", "gil_utilization"):
+        assert edge[key] == default[key], key
+    # 2 x 21 meets the SLO at the target (30.60 busy at the real GIL 0.375: P(wait > 10 ms)
+    # = 0.019), not with 1.2 x 30.60 = 36.72 busy (0.233), which need 47 threads.
+    judged = size_plan(2, processes=2, threads=21, **kwargs)
+    assert judged["predicted_slo_violation_probability"] == pytest.approx(0.019, abs=1e-3)
+    assert judged["checks"]["queue_slo"] is False
+    (problem,) = judged["problems"]
+    assert (problem["code"], problem["needed"], problem["available"]) == ("queue_slo", 47, 42)
+    assert size_plan(2, processes=2, threads=21, headroom=0, **kwargs)["feasible"] is True
+
+
+def test_cpu_short_host_fails_only_the_cpu_check():
+    # headroom=0, 18,000 rpm at 200 ms, 5 ms CPU on 2 vCPUs: 1.8 cores, over 0.7 x 2.
+    plan = size_plan(2, target_rpm=18000, latency_ms=200, cpu_ms=5, headroom=0)
+    assert (plan["processes"], plan["threads"], plan["binding"]) == (4, 19, "cpu")
+    # The figures are those of this host: GIL 0.375, the other 1.425 cores stretch the CPU
+    # s = 2.0311, 195 + 5 x 2.0311 / (1 - 0.375 x 2.0311) = 237.61 ms, 71.28 of 76 busy.
+    assert plan["effective_latency_ms"] == pytest.approx(237.61, abs=0.01)
+    assert plan["predicted_slo_violation_probability"] == pytest.approx(0.390, abs=1e-3)
+    # The queue is judged with the CPU the plan asks for (0.7 x 2 = 1.4 cores busy: s =
+    # 1.3562, 208.80 ms, 62.64 busy need 75 threads): only the cpu check fails.
+    assert plan["checks"] == {"queue_slo": True, "gil": True, "cpu": False, "memory": True}
+    assert [p["code"] for p in plan["problems"]] == ["cpu"]
+
+
+def test_cpu_load_at_the_vcpus_has_no_steady_state():
+    # 125 req/s x (7 + 1) ms = 1.0 core on 1 vCPU: every burst waits C / (1 - 1.0).
+    # Rounding once gave a finite 2e17 ms here with 3 processes.
+    for processes in (1, 3, 5):
+        plan = size_plan(
+            1, target_rpm=7500, latency_ms=100, cpu_ms=7, processes=processes, threads=10
+        )
+        assert plan["cpu_cores_needed"] == 1.0
+        for key in ("effective_latency_ms", "busy_threads", "thread_utilization"):
+            assert plan[key] is None, (processes, key)
+        assert plan["predicted_queue_wait_ms"] is None
+        assert plan["capacity_rpm"] < 7500
 
 
 def test_cpu_infeasible_reason_has_numbers():
@@ -309,14 +423,19 @@ def test_memory_budget_checked():
 
 def test_memory_shrinks_processes_below_gil_target():
     # Design: 15 x 4 (2,370 MB). A 2,100 MB budget fits 13 x 4 at a hotter GIL.
-    kwargs = {"target_rpm": 9000, "latency_ms": 200, "cpu_ms": 50}
+    # headroom=0: the SLO at the target itself. 13 x 4 (13 x 158 = 2,054 MB): each GIL
+    # runs 7.5 / 13 = 0.577, the other 7.07 of 12 vCPUs stretch the CPU s = 1.0136, so a
+    # request holds a thread 150 + 50 x 1.0136 / (1 - 0.577 x 1.0136) = 272.04 ms: 40.81 of
+    # 52 threads busy, P(wait > 10 ms) = 0.041. 14 x 4 needs 2,212 MB.
+    kwargs = {"target_rpm": 9000, "latency_ms": 200, "cpu_ms": 50, "headroom": 0}
     plan = size_plan(12, memory_mb=(2100 + 256) / 0.8, **kwargs)
     assert plan["binding"] == "memory"
     assert plan["feasible"] is True
     assert (plan["processes"], plan["threads"]) == (13, 4)
     assert 0.5 < plan["gil_utilization"] < 1.0
     assert plan["memory_mb"] <= plan["memory_budget_mb"]
-    assert plan["predicted_slo_violation_probability"] <= 0.05
+    assert plan["effective_latency_ms"] == pytest.approx(272.04, abs=0.01)
+    assert plan["predicted_slo_violation_probability"] == pytest.approx(0.041, abs=1e-3)
 
 
 def test_free_threading_removes_gil_cap():
@@ -325,7 +444,24 @@ def test_free_threading_removes_gil_cap():
     )
     assert plan["gil_utilization"] is None
     assert plan["thread_cap"] == 25
-    assert plan["effective_latency_ms"] == pytest.approx(200.0)
+    # No GIL wait, but 150 x 51 ms = 7.65 cores on 2 vCPUs: the CPUs saturate instead.
+    assert plan["effective_latency_ms"] is None
+    assert plan["checks"]["gil"] is True and plan["checks"]["cpu"] is False
+
+
+def test_free_threading_still_waits_for_a_cpu():
+    kwargs = {"target_rpm": 600, "latency_ms": 200, "cpu_ms": 49}
+    # 10 req/s x (49 + 1) ms = 0.5 of one vCPU: a request's 49 ms of CPU take
+    # 49 / (1 - 0.5) = 98 ms, so it holds a thread 151 + 98 = 249 ms.
+    free = size_plan(1, free_threading=True, mod_wsgi_version="6.1", **kwargs)
+    assert free["effective_latency_ms"] == pytest.approx(249.0)
+    assert free["busy_threads"] == pytest.approx(2.49)
+    # With the GIL too, on one CPU: 2 processes of 0.245 GIL, the other 0.255 cores stretch
+    # s = 1 / 0.745, and 49 s / (1 - 0.245 s) = 49 / (1 - 0.5) = 98 ms again: every burst
+    # already waited for the one CPU.
+    gil = size_plan(1, **kwargs)
+    assert gil["processes"] == 2
+    assert gil["effective_latency_ms"] == pytest.approx(249.0)
 
 
 @pytest.mark.parametrize(
@@ -374,10 +510,18 @@ def test_max_request_workers():
 
 
 def test_processes_override_derives_threads():
-    plan = size_plan(2, target_rpm=9000, latency_ms=200, cpu_ms=5, processes=4)
+    # headroom=0: N for the SLO at the target itself.
+    kwargs = {"target_rpm": 9000, "latency_ms": 200, "cpu_ms": 5, "headroom": 0}
+    # 4 processes: GIL 0.1875, the other 0.7125 cores stretch s = 1.1454 on 2 vCPUs, so a
+    # request holds a thread 195 + 5 x 1.1454 / (1 - 0.1875 x 1.1454) = 202.29 ms: 30.34
+    # busy need 40 threads, ceil(40 / 4) = 10 each.
+    plan = size_plan(2, processes=4, **kwargs)
     assert plan["processes"] == 4 and plan["threads"] == 10 and plan["binding"] == "override"
-    plan = size_plan(2, target_rpm=9000, latency_ms=200, cpu_ms=5, threads=5)
-    assert plan["processes"] == 8 and plan["threads"] == 5
+    # threads=5 takes the design's N: 195 + 5 x 1.0417 / (1 - 0.5 x 1.0417) = 205.87 ms,
+    # 30.88 busy, N = 41 (40 without the CPU stretch): ceil(41 / 5) = 9 processes.
+    plan = size_plan(2, threads=5, **kwargs)
+    assert plan["threads_required"] == 41
+    assert plan["processes"] == 9 and plan["threads"] == 5
 
 
 # ---------------------------------------------------------------------------
@@ -416,6 +560,9 @@ BAD_PARAMS = [
     ("gil_target", 1.0),
     ("gil_target", 0),
     ("overhead_ms", -1),
+    ("headroom", -0.1),
+    ("headroom", 10.5),
+    ("headroom", "lots"),
     ("slo_wait_ms", -1),
     ("slo_percentile", 100),
     ("slo_percentile", 0),
@@ -489,7 +636,9 @@ def test_numeric_strings_and_none_defaults_are_accepted():
     plan = size_plan(
         "2", target_rpm="9000", latency_ms="200", cpu_ms="5", memory_mb=None, process_rss_mb=None
     )
-    assert (plan["processes"], plan["threads"]) == (2, 20)
+    # The io_9k reference plan.
+    assert (plan["processes"], plan["threads"]) == (2, 24)
+    assert size_plan("2", headroom="0.2", **GOOD)["threads"] == 24
     assert plan["inputs"]["process_rss_mb"] == 150.0
 
 
@@ -619,26 +768,50 @@ def test_property_threads_raised_minimally(d, jump, factor):
     assert any(r.startswith(f"Threads are raised to {t} ") for r in plan["reasons"])
 
 
+def _held_s(d, plan, cores):
+    """The oracle's time a request of ``plan`` holds a thread with ``cores`` of CPU busy."""
+    rps = d["target_rpm"] / 60.0 / d["hosts"]
+    cpu_s = d["latency_ms"] * d["cpu_share"] / 1000.0
+    gil = rps * cpu_s / plan["processes"]
+    return held_s(d["latency_ms"] / 1000.0, cpu_s, gil, cores, d["vcpus"])
+
+
 @given(d=loads)
 @PROPS
 def test_property_feasible_plan_meets_targets(d):
     plan = _plan(d)
     inp = plan["inputs"]
-    # Little's law: busy threads = lambda * W_eff.
-    assert plan["busy_threads"] == pytest.approx(
-        plan["arrival_rate_rps"] * plan["effective_latency_ms"] / 1000.0, rel=1e-3
-    )
-    assert plan["thread_utilization"] == pytest.approx(
-        plan["busy_threads"] / plan["total_threads"], rel=1e-3, abs=1e-6
-    )
+    rps = d["target_rpm"] / 60.0 / d["hosts"]
+    cores = rps * (inp["cpu_ms"] / 1000.0 + OVERHEAD_S)
+    # The figures are at the host's real CPU load: the oracle's W_eff, and Little's law
+    # busy threads = lambda * W_eff; none when the GIL or the CPUs saturate (always when
+    # the CPU load reaches the vCPUs).
+    held = _held_s(d, plan, cores)
+    if cores >= d["vcpus"]:
+        assert held is None
+    if held is None:
+        for key in ("effective_latency_ms", "busy_threads", "thread_utilization"):
+            assert plan[key] is None, key
+        assert plan["predicted_queue_wait_ms"] is None
+        assert plan["feasible"] is False
+    else:
+        assert plan["effective_latency_ms"] == pytest.approx(1000.0 * held, rel=1e-9)
+        assert plan["busy_threads"] == pytest.approx(rps * held, rel=1e-9)
+        assert plan["thread_utilization"] == pytest.approx(
+            plan["busy_threads"] / plan["total_threads"], rel=1e-3, abs=1e-6
+        )
     assert plan["threads"] <= plan["thread_cap"]
     assert plan["total_threads"] >= plan["threads_required"]
     assert plan["processes"] >= inp["min_processes"]
     assert plan["max_request_workers"] == math.ceil(1.5 * plan["total_threads"] - 1e-9) + 10
     if plan["feasible"]:
+        alpha = 1 - inp["slo_percentile"] / 100
         per_host_rpm = inp["target_rpm"] / inp["hosts"]
         assert plan["capacity_rpm"] >= per_host_rpm * 0.9999
-        assert plan["predicted_slo_violation_probability"] <= 1 - inp["slo_percentile"] / 100 + 1e-6
+        assert plan["predicted_slo_violation_probability"] <= alpha + 1e-6
+        # The SLO holds with 1.2 x the busy threads (the CPU load is within cpu_target).
+        tail = headroom_tail(rps, held, plan["total_threads"], wait_s=d["slo_wait_ms"] / 1000)
+        assert tail <= alpha + 1e-6
         assert plan["cpu_utilization"] <= inp["cpu_target"] + 1e-9
         assert plan["gil_utilization"] <= inp["gil_target"] + 1e-9
         assert plan["thread_utilization"] < 1.0
@@ -677,7 +850,9 @@ def test_host_plan_two_apps():
     assert plan["feasible"] is True
     assert set(plan["apps"]) == {"shop", "admin"}
     assert plan["apps"]["admin"]["inputs"]["latency_ms"] == 100
-    # With room to spare, each app is what it would be alone on the host.
+    # With room to spare, each app is what it would be alone on the host: the other's CPU
+    # (0.03 or 1.1 cores of 4 vCPUs) stretches its CPU time a little, not enough to change
+    # its size.
     shop = size_plan(4, target_rpm=6000, latency_ms=150, cpu_ms=10)
     admin = size_plan(4, target_rpm=300, latency_ms=100, cpu_ms=5)
     for name, alone in (("shop", shop), ("admin", admin)):
@@ -685,21 +860,27 @@ def test_host_plan_two_apps():
             alone["processes"],
             alone["threads"],
         )
+        assert plan["apps"][name]["effective_latency_ms"] > alone["effective_latency_ms"]
     total = shop["processes"] * shop["threads"] + admin["processes"] * admin["threads"]
     assert plan["total_threads"] == total
     assert plan["max_request_workers"] == math.ceil(1.5 * total) + 10
-    # 2 x 12 + 2 x 2 threads: MaxRequestWorkers 52, so every app keeps the backlog floor 100.
-    assert (total, plan["max_request_workers"]) == (28, 52)
+    # shop: 1.13 cores, A = 0.63 on 4 vCPUs: s = 1.0012, 140 + 10 x 1.0012 / 0.4994 =
+    # 160.05 ms; 100 req/s -> 16.0 busy, x 1.2 = 19.2 -> N = 27: 2 x 14. admin: 5 req/s x
+    # 105.02 ms = 0.53 busy, x 1.2 = 0.63 -> N = 3: 2 x 2. 32 threads: MaxRequestWorkers
+    # ceil(1.5 x 32) + 10 = 58, so every app keeps the backlog floor 100.
+    assert (total, plan["max_request_workers"]) == (32, 58)
     assert plan["apps"]["shop"]["options"]["listen-backlog"] == 100
     assert plan["apps"]["admin"]["listen_backlog"] == 100
 
 
 def test_host_plan_shares_the_backlog():
-    # Two 2 x 20 apps: 80 threads, MaxRequestWorkers ceil(120) + 10 = 130 for every app.
+    # Two 2 x 24 apps (as io_9k: each sees 1.8 cores busy on 4 vCPUs, A = 1.3: s = 1.0177,
+    # 195 + 5 x 1.0177 / 0.491 = 205.36 ms, 30.80 busy, x 1.2 = 36.96 -> N = 47): 96
+    # threads, MaxRequestWorkers ceil(144) + 10 = 154 for every app.
     apps = [{"name": n, "target_rpm": 9000, "latency_ms": 200, "cpu_ms": 5} for n in "ab"]
     plan = host_plan(apps, vcpus=4)
-    assert (plan["total_threads"], plan["max_request_workers"]) == (80, 130)
-    assert [p["options"]["listen-backlog"] for p in plan["apps"].values()] == [130, 130]
+    assert (plan["total_threads"], plan["max_request_workers"]) == (96, 154)
+    assert [p["options"]["listen-backlog"] for p in plan["apps"].values()] == [154, 154]
     # Alone, each app would have kept 100.
     assert (
         size_plan(4, **{k: v for k, v in apps[0].items() if k != "name"})["listen_backlog"] == 100
@@ -721,18 +902,43 @@ def test_host_plan_memory_shrinks_then_fails():
         {"name": "heavy", "target_rpm": 9000, "latency_ms": 200, "cpu_ms": 50},
         {"name": "light", "target_rpm": 600, "latency_ms": 100, "cpu_ms": 5},
     ]
-    roomy = host_plan(apps, vcpus=16)
+    # headroom=0: heavy's 15 x 4 carries N = 48 and can lose processes (as in
+    # test_memory_shrinks_processes_below_gil_target); with the default headroom N = 56 and
+    # 14 processes would need more than 4 threads each.
+    roomy = host_plan(apps, vcpus=16, headroom=0)
     need = roomy["memory_mb"]
     assert roomy["apps"]["heavy"]["processes"] == 15
-    tight = host_plan(apps, vcpus=16, memory_mb=(need - 300 + 256) / 0.8)
+    tight = host_plan(apps, vcpus=16, memory_mb=(need - 300 + 256) / 0.8, headroom=0)
     assert tight["feasible"] is True
     assert tight["memory_mb"] <= tight["memory_budget_mb"]
     assert tight["apps"]["heavy"]["processes"] < 15
     assert tight["apps"]["heavy"]["binding"] == "memory"
     assert any("'heavy' was cut" in r for r in tight["reasons"])
-    short = host_plan(apps, vcpus=16, memory_mb=(need - 1500 + 256) / 0.8)
+    short = host_plan(apps, vcpus=16, memory_mb=(need - 1500 + 256) / 0.8, headroom=0)
     assert short["feasible"] is False
     assert any("'heavy'" in r and "'light'" in r and "budget" in r for r in short["reasons"])
+
+
+def test_host_plan_apps_wait_for_each_others_cpu():
+    apps = [
+        {"name": "a", "target_rpm": 600, "latency_ms": 100, "cpu_ms": 19},
+        {"name": "b", "target_rpm": 1200, "latency_ms": 50, "cpu_ms": 4},
+    ]
+    plan = host_plan(apps, vcpus=1)
+    assert plan["feasible"] is True
+    # One vCPU: a burst of C takes C / (1 - L), L the host's CPU load, whatever the GILs.
+    # a: 10 req/s x 20 ms = 0.2 cores, b: 20 x 5 ms = 0.1; together 0.3.
+    # a: 81 + 19 / (1 - 0.3) = 108.14 ms (alone 81 + 19 / 0.8 = 104.75 ms);
+    # b: 46 + 4 / (1 - 0.3) = 51.71 ms (alone 46 + 4 / 0.9 = 50.44 ms).
+    a, b = plan["apps"]["a"], plan["apps"]["b"]
+    assert a["effective_latency_ms"] == pytest.approx(81 + 19 / 0.7)
+    assert b["effective_latency_ms"] == pytest.approx(46 + 4 / 0.7)
+    assert size_plan(1, target_rpm=600, latency_ms=100, cpu_ms=19)[
+        "effective_latency_ms"
+    ] == pytest.approx(81 + 19 / 0.8)
+    assert size_plan(1, target_rpm=1200, latency_ms=50, cpu_ms=4)[
+        "effective_latency_ms"
+    ] == pytest.approx(46 + 4 / 0.9)
 
 
 def test_host_plan_app_infeasible_is_named():
@@ -827,6 +1033,15 @@ def test_property_host_plan_never_exceeds_host(apps, vcpus, memory):
     cores = sum(a["target_rpm"] / 60.0 * (a["cpu_ms"] + 1.0) / 1000.0 for a in app_list)
     assert plan["memory_mb"] == pytest.approx(daemons_mb, abs=0.1 * len(app_list))
     assert plan["cpu_cores_needed"] == pytest.approx(cores, rel=1e-6, abs=1e-4)
+    # Each app's CPU bursts wait for the CPU of all the apps (the oracle's W_eff).
+    for a in app_list:
+        app = plan["apps"][a["name"]]
+        rps, cpu_s = a["target_rpm"] / 60.0, a["cpu_ms"] / 1000.0
+        held = held_s(a["latency_ms"] / 1000.0, cpu_s, rps * cpu_s / app["processes"], cores, vcpus)
+        if held is None:
+            assert app["effective_latency_ms"] is None
+        else:
+            assert app["effective_latency_ms"] == pytest.approx(1000.0 * held, rel=1e-9)
     if plan["feasible"]:
         assert cores <= 0.7 * vcpus + 1e-6
         if memory is not None:

@@ -28,6 +28,7 @@ from ansible_collections.wsgiscale.mod_wsgi.plugins.plugin_utils.sizing import (
     PLAN_PARAMETERS,
     PLAN_REQUIRED,
 )
+from ansible_collections.wsgiscale.mod_wsgi.tests.unit.plugins.plugin_utils import sizing_oracle
 
 ROOT = Path(__file__).resolve().parents[4]
 ROLE = ROOT / "roles" / "mod_wsgi_daemon"
@@ -89,6 +90,23 @@ def test_docs_table_states_the_plan_default(name):
     assert yaml.safe_load(cell.strip("`")) == PLAN_DEFAULTS[name], (
         f"{name}: docs/sizing.md says {cell}, PLAN_DEFAULTS says {PLAN_DEFAULTS[name]!r}"
     )
+
+
+def test_the_oracle_assumes_the_plan_defaults():
+    # sizing_oracle restates the model at these defaults; a new default must reach it.
+    assumed = {
+        "gil_target": sizing_oracle.GIL_TARGET,
+        "cpu_target": sizing_oracle.CPU_TARGET,
+        "overhead_ms": 1000.0 * sizing_oracle.OVERHEAD_S,
+        "headroom": sizing_oracle.HEADROOM,
+        "slo_percentile": 100.0 * (1.0 - sizing_oracle.SLO_ALPHA),
+        "slo_wait_ms": 1000.0 * sizing_oracle.SLO_WAIT_S,
+        "process_rss_mb": sizing_oracle.PROCESS_MB,
+        "thread_rss_mb": sizing_oracle.THREAD_MB,
+        "memory_fraction": sizing_oracle.MEMORY_FRACTION,
+        "apache_reserve_mb": sizing_oracle.APACHE_MB,
+    }
+    assert assumed == pytest.approx({name: PLAN_DEFAULTS[name] for name in assumed})
 
 
 def _load(relative: str) -> Any:

@@ -3,8 +3,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Independent oracles for the parts of the sizing model a single mutation can break.
 
-Each oracle recomputes the answer its own way (brute force over P x T with a
-log-space Erlang C, the documented request-timeout rules) instead of reading it
+Each oracle recomputes the answer its own way (brute force over P x T with the model
+restated in sizing_oracle: a log-space Erlang C, the CPU stretch from the M/M/V
+stationary distribution; the documented request-timeout rules) instead of reading it
 back from the plan, so a plan that is wrong in a new way fails here.
 """
 
@@ -14,67 +15,57 @@ import math
 
 import pytest
 from ansible_collections.wsgiscale.mod_wsgi.plugins.plugin_utils.sizing import size_plan
+from ansible_collections.wsgiscale.mod_wsgi.tests.unit.plugins.plugin_utils.sizing_oracle import (
+    APACHE_MB,
+    HEADROOM,
+    MEMORY_FRACTION,
+    OVERHEAD_S,
+    PROCESS_MB,
+    THREAD_MB,
+    held_s,
+    judged_cores,
+    meets_slo,
+)
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-# Plan defaults the oracles below assume (tests/.../test_sizing_defaults.py pins them).
-GIL_TARGET = 0.5
-SLO_ALPHA = 0.05
-SLO_WAIT_S = 0.010
-PROCESS_MB = 150.0
-THREAD_MB = 2.0
-MEMORY_FRACTION = 0.8
-APACHE_MB = 256.0
 
-
-def _log_erlang_c(c: int, a: float) -> float:
-    """log P(wait) of M/M/c from the textbook sum, in log space (no recursion shared)."""
-    log_terms = [k * math.log(a) - math.lgamma(k + 1) for k in range(c)]
-    log_top = c * math.log(a) - math.lgamma(c + 1) + math.log(c / (c - a))
-    high = max([*log_terms, log_top])
-    total = sum(math.exp(t - high) for t in log_terms) + math.exp(log_top - high)
-    return log_top - high - math.log(total)
-
-
-def _slo_tail(rps: float, latency_s: float, cpu_s: float, processes: int, threads: int):
-    """P(queue wait > 10 ms) of P x T at the GIL load P processes really see (None: GIL > 1)."""
-    gil = rps * cpu_s / processes
-    if gil >= 1.0:
-        return None
-    held = (latency_s - cpu_s) + cpu_s / (1.0 - gil)
-    busy = rps * held
-    servers = processes * threads
-    if servers <= busy:
-        return 1.0
-    return math.exp(_log_erlang_c(servers, busy) - (servers - busy) * SLO_WAIT_S / held)
-
-
-def _brute_force_memory_fallback(rps, latency_ms, cpu_ms, budget, min_processes, design_p):
+def _brute_force_memory_fallback(case, budget, min_processes, design_p, headroom=HEADROOM):
     """Every P < design_p (>= min_processes) that some T within the GIL thread cap makes
-    meet the queue SLO at the hotter GIL within the memory budget: {P: smallest such T}."""
+    meet the queue SLO (with the headroom, at the hotter GIL and at most cpu_target of
+    the CPUs busy) within the memory budget: {P: smallest such T}.
+
+    ``case``: (rps, latency_ms, cpu_ms, vcpus).
+    """
+    rps, latency_ms, cpu_ms, vcpus = case
     latency_s, cpu_s = latency_ms / 1000.0, cpu_ms / 1000.0
+    cores = judged_cores(rps * (cpu_s + OVERHEAD_S), vcpus)
     cap = min(25, math.ceil(latency_ms / cpu_ms - 1e-9))
     found = {}
     for processes in range(min_processes, design_p):
+        held = held_s(latency_s, cpu_s, rps * cpu_s / processes, cores, vcpus)
+        if held is None:
+            continue
         for threads in range(1, cap + 1):
             if processes * (PROCESS_MB + threads * THREAD_MB) > budget + 1e-9:
                 break
-            tail = _slo_tail(rps, latency_s, cpu_s, processes, threads)
-            if tail is None:
-                break
-            if tail <= SLO_ALPHA:
+            if meets_slo(rps, held, processes * threads, headroom):
                 found[processes] = threads
                 break
     return found
 
 
 def test_memory_fallback_reaches_min_processes():
-    # The design is 3 x 11 (516 MB, the GIL asks for 3 processes) over a 384 MB budget;
-    # 2 processes at a hotter GIL need 16 threads: 2 x (150 + 32) = 364 MB fits.
-    plan = size_plan(4, target_rpm=13000, latency_ms=100, cpu_ms=5, memory_mb=800)
+    # headroom=0: the numbers below are those of the SLO at the target itself.
+    # The design is 3 x 11 (516 MB, the GIL asks for ceil(1.08 / 0.5) = 3 processes) over
+    # a 384 MB budget; 2 processes at a hotter GIL (216.7 req/s x 5 ms / 2 = 0.54) need 16
+    # threads: 2 x (150 + 32) = 364 MB fits. 1.3 of 4 vCPUs barely stretch the CPU: a
+    # request holds a thread 95 + 5 x 1.0025 / (1 - 0.5417 x 1.0025) = 105.97 ms, 22.96 busy.
+    plan = size_plan(4, target_rpm=13000, latency_ms=100, cpu_ms=5, memory_mb=800, headroom=0)
     assert (plan["processes"], plan["threads"], plan["feasible"]) == (2, 16, True)
     assert plan["binding"] == "memory"
-    found = _brute_force_memory_fallback(13000 / 60, 100, 5, 384, 2, 3)
+    assert plan["effective_latency_ms"] == pytest.approx(105.97, abs=0.01)
+    found = _brute_force_memory_fallback((13000 / 60, 100, 5, 4), 384, 2, 3, headroom=0)
     assert found == {2: 16}
 
 
@@ -109,9 +100,7 @@ def test_property_memory_fallback_matches_brute_force(case):
     plan = size_plan(1000, memory_mb=(budget + APACHE_MB) / MEMORY_FRACTION, **kwargs)
     assert plan["binding"] == "memory"
     found = _brute_force_memory_fallback(
-        kwargs["target_rpm"] / 60.0,
-        kwargs["latency_ms"],
-        kwargs["cpu_ms"],
+        (kwargs["target_rpm"] / 60.0, kwargs["latency_ms"], kwargs["cpu_ms"], 1000),
         budget,
         kwargs["min_processes"],
         design_p,
