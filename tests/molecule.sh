@@ -70,7 +70,7 @@ declare -A pids=()
 failures=()
 
 reap() {
-  # Wait for any one running scenario and count its result.
+  # Wait for any one running scenario; note it when it failed.
   local pid scenario
   wait -n -p pid "${!pids[@]}"
   local rc=$?

@@ -473,7 +473,8 @@ class _Demand:
         self.python_cores = self.lam * self.c
         self.cpu_cores = self.lam * (self.c + self.o)
         # The host's CPU load: this app's and, in a host plan, the other apps'.
-        self.host_cores = self.cpu_cores + inp.get("background_cores", 0.0)
+        self.background_cores = inp.get("background_cores", 0.0)
+        self.host_cores = self.cpu_cores + self.background_cores
         # Sized at gil_target and at most cpu_target of the CPUs busy: a plan over
         # cpu_target is infeasible, and its size is the one that would carry the
         # target with the CPU it needs.
@@ -489,12 +490,6 @@ class _Demand:
         )
         self.p_gil = _gil_processes(self.python_cores, inp["gil_target"]) if self.gil else 1
         self.p_slo = _ceil(self.threads_needed / self.thread_cap)
-
-    @staticmethod
-    def cores_of(inp: Mapping[str, Any]) -> float:
-        """CPU cores the target of validated inputs needs: lam (C + o)."""
-        lam = inp["target_rpm"] / 60.0 / inp["hosts"]
-        return lam * (inp["cpu_ms"] + inp["overhead_ms"]) / 1000.0
 
     def threads_for(self, inp: Mapping[str, Any], processes: int) -> Optional[int]:
         """Threads needed per process at the GIL load ``processes`` really sees (and
@@ -589,7 +584,7 @@ def max_request_workers(total_threads: int) -> int:
 def _thread_capacity_rps(inp: Mapping[str, Any], d: _Demand, processes: int, threads: int) -> float:
     """Arrival rate at which every thread is busy, GIL and CPU waits included."""
     servers = processes * threads
-    background = d.host_cores - d.cpu_cores
+    background = d.background_cores
     hi = max(0.0, inp["vcpus"] - background) / (d.c + d.o)
     if d.gil:
         hi = min(hi, processes / d.c)
@@ -668,7 +663,7 @@ def _capacity(
     busy = {
         "threads": rate * d.w / (processes * threads),
         "gil": rate * d.c / processes if d.gil else 0.0,
-        "cpu": (rate * (d.c + d.o) + d.host_cores - d.cpu_cores) / inp["vcpus"],
+        "cpu": (rate * (d.c + d.o) + d.background_cores) / inp["vcpus"],
     }
     limit = max(busy, key=lambda name: (busy[name], name == "threads"))
     return round(60.0 * rate, 1), limit
@@ -1455,7 +1450,7 @@ def _app_plans(
     }
     # Each app is sized alone on the host, but its CPU bursts wait for the CPU the
     # other apps keep busy too.
-    cores = {name: _Demand.cores_of(inp) for name, inp in inputs.items()}
+    cores = {name: _Demand(inp).cpu_cores for name, inp in inputs.items()}
     total = sum(cores.values())
     return {
         name: _plan(dict(inp, background_cores=total - cores[name]), note)
