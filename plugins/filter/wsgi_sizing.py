@@ -12,8 +12,10 @@ author: wsgiscale maintainers
 description:
   - Computes C(WSGIDaemonProcess processes=P threads=T) for a target load, and explains it.
   - "Model (see docs/sizing.md): Little's law with the request's Python CPU time inflated
-    for the wait on the GIL; the exact Erlang C formula (M/M/c) picks the smallest thread
-    pool whose queue wait meets O(slo_wait_ms) at O(slo_percentile); threads per process
+    for the waits on the GIL and a CPU; the busy threads are the requests on I/O plus those
+    sharing the CPUs (Erlang C when the CPU share is small, a heavier tail when bursts
+    crowd a CPU), and the smallest thread pool whose queue wait meets O(slo_wait_ms) at
+    O(slo_percentile) is picked; threads per process
     are capped at min(O(max_threads), ceil(O(latency_ms) / O(cpu_ms))) because more threads
     than that only queue for the GIL; processes = max(O(min_processes),
     ceil(Python CPU / O(gil_target)), ceil(threads / cap)); then host CPU and memory are checked."
@@ -151,7 +153,7 @@ _value:
       description: "Mean busy threads (Little's law: arrival_rate_rps x effective_latency_ms)."
       type: float
     threads_required:
-      description: Smallest thread pool meeting the queue SLO at gil_target (Erlang C).
+      description: Smallest thread pool meeting the queue SLO at gil_target, with the headroom.
       type: int
     capacity_floor:
       description:
@@ -188,7 +190,7 @@ _value:
       description: Python CPU-seconds per second per process (null with free_threading).
       type: float
     predicted_wait_probability:
-      description: Probability that a request waits for a thread at all (Erlang C).
+      description: Probability that a request waits for a thread at all.
       type: float
     predicted_slo_violation_probability:
       description: P(queue wait > slo_wait_ms).

@@ -6,7 +6,7 @@
 Controller-side: the action plugin of ``wsgiscale.mod_wsgi.traffic_info`` calls
 :func:`predict` for every group of the module's result. It runs the public
 ``sizing.size_plan`` with the running size as an override (``processes`` x
-``threads``) and the measured inputs, so the plan's queue (Erlang C, GIL-inflated)
+``threads``) and the measured inputs, so the plan's queue (BusyThreads, GIL-inflated)
 answers "what queue wait should this size have at this load", to set beside the
 measured one.
 """

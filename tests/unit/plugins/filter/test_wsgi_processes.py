@@ -35,9 +35,9 @@ def test_infeasible_fails_with_reasons_unless_allowed():
         AnsibleFilterError, match=r"^wsgi_processes: the target is infeasible.*11 vCPUs"
     ):
         wsgi_processes(2, **kwargs)
-    # The plan that would carry it with the CPU: ceil(70 / 4) = 18 processes of the GIL's
+    # The plan that would carry it with the CPU: ceil(117 / 4) = 30 processes of the GIL's
     # 4 threads (test_sizing's cpu_heavy_9k_2vcpu).
-    assert wsgi_processes(2, allow_infeasible=True, **kwargs) == 18
+    assert wsgi_processes(2, allow_infeasible=True, **kwargs) == 30
 
 
 @pytest.mark.parametrize(

@@ -4,20 +4,26 @@
 """The sizing model restated from docs/sizing.md, for the oracles of the unit tests.
 
 Nothing here imports plugins/plugin_utils/sizing.py or shares its arithmetic: Erlang C
-is the textbook sum in log space (sizing.py: the Erlang B recursion), and the CPU
+is the textbook sum in log space (sizing.py: the Erlang B recursion), the CPU
 stretch is the mean number in an M/M/V system over its stationary distribution, by
-Little's law (sizing.py: the closed form 1 + C(V, A) / (V - A)). A plan that is wrong in
-a new way then disagrees with these instead of agreeing with itself.
+Little's law (sizing.py: the closed form 1 + C(V, A) / (V - A)), and the busy threads
+are a normalised convolution in linear space (sizing.py: unnormalised, in log space).
+A plan that is wrong in a new way then disagrees with these instead of agreeing with
+itself.
 
 The model restated: a request holds a thread for (W - C) + C s / (1 - u s), where u is
 its process's GIL load (0 with free-threading) and s the mean stretch of a CPU burst on
-V CPUs that the host's other work keeps L - u cores busy (L: the host's CPU load). A
-plan is sized, and its queue SLO judged, with (1 + headroom) x the busy threads; its
-predicted figures are at the target itself.
+V CPUs that the host's other work keeps L - u cores busy (L: the host's CPU load). The
+busy threads are its I/O (a Poisson number) plus the requests in a CPU station with
+the V CPUs whose mean time is that burst; the queue for a thread is the capped
+chain of their sum. A plan is sized, and its queue SLO judged, at (1 + headroom) x the
+rate with each request's times unchanged (the station refitted to the same mean burst);
+its predicted figures are at the target itself.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Optional
 
@@ -86,44 +92,144 @@ def held_s(
     return (latency_s - cpu_s) + cpu_s * stretch / (1.0 - gil_load * stretch)
 
 
-def slo_tail(busy: float, servers: int, held: float, wait_s: float = SLO_WAIT_S) -> float:
-    """P(queue wait > wait_s) of M/M/c with ``busy`` Erlangs on ``servers`` threads."""
-    if servers <= busy:
+def _mmm_mean_in_system(arrivals: float, mu: float, cpus: int) -> float:
+    """Mean number in an M/M/cpus system, summed over its stationary distribution."""
+    a = arrivals / mu
+    rho = a / cpus
+    log_p = [k * math.log(a) - math.lgamma(k + 1) for k in range(cpus + 1)]
+    log_mass = [*log_p[:cpus], log_p[cpus] - math.log(1.0 - rho)]
+    tail_mean = cpus / (1.0 - rho) + rho / (1.0 - rho) ** 2
+    log_jobs = [math.log(k) + log_p[k] for k in range(1, cpus)]
+    log_jobs.append(log_p[cpus] + math.log(tail_mean))
+    return math.exp(_log_sum_exp(log_jobs) - _log_sum_exp(log_mass))
+
+
+@functools.lru_cache(maxsize=4096)
+def station_mu(rps: float, burst_s: float, cpus: int) -> float:
+    """Per-CPU rate of the M/M/cpus station whose mean time in system is ``burst_s`` at
+    ``rps`` (documented: the CPU burst's mean from held_s, its spread from the station).
+    Little's law on the mean number in system, solved by bisection on log mu."""
+    low, high = math.log(rps / cpus), math.log(rps / cpus + 4.0 / burst_s)
+    while high - low > 1e-13:
+        mid = (low + high) / 2.0
+        mu = math.exp(mid)
+        if mu * cpus <= rps or _mmm_mean_in_system(rps, mu, cpus) / rps > burst_s:
+            low = mid
+        else:
+            high = mid
+    return math.exp(high)
+
+
+def busy_pmf(rps: float, io_s: float, burst_s: float, cpus: int, top: int, factor: float):
+    """P(N = n), n = 0..top, of the threads busy without a thread limit at factor x rps:
+    a Poisson with mean factor x rps x io_s convolved with the number in a CPU station
+    whose mean time is ``burst_s`` at that rate (the headroom keeps each request's
+    times), both normalised, in linear space."""
+    rate = factor * rps
+    y = rate * io_s
+    poisson = [
+        (math.exp(n * math.log(y) - y - math.lgamma(n + 1)) if y > 0 else float(n == 0))
+        for n in range(top + 1)
+    ]
+    if burst_s <= 0.0:
+        station = [1.0] + [0.0] * top
+    else:
+        a = rate / station_mu(rate, burst_s, cpus)
+        last = max(top, cpus)
+        raw = [
+            math.exp(
+                j * math.log(a) - math.lgamma(min(j, cpus) + 1) - max(0, j - cpus) * math.log(cpus)
+            )
+            for j in range(last + 1)
+        ]
+        # Normalised with the closed-form mass of the geometric tail beyond ``last``.
+        mass = sum(raw) + raw[last] * (a / cpus) / (1.0 - a / cpus)
+        station = [x / mass for x in raw]
+    return [sum(station[j] * poisson[n - j] for j in range(n + 1)) for n in range(top + 1)]
+
+
+def network_queue(
+    rps: float, io_s: float, burst_s: float, cpus: int, servers: int, factor: float = 1.0
+):
+    """(P(wait), completion rate of the full pool minus the arrival rate), or None when
+    the pool cannot keep up. The capped chain: P(n) up to ``servers``, then a geometric
+    tail of ratio P(c) / P(c - 1) (Norton: the full pool completes at a constant rate)."""
+    pmf = busy_pmf(rps, io_s, burst_s, cpus, servers, factor)
+    if pmf[servers] == 0.0:
+        return 0.0, math.inf
+    ratio = pmf[servers] / pmf[servers - 1]
+    if ratio >= 1.0:
+        return None
+    waiting = pmf[servers] / (1.0 - ratio)
+    return waiting / (sum(pmf[:servers]) + waiting), factor * rps * (1.0 - ratio) / ratio
+
+
+def slo_tail(
+    rps: float,
+    held: float,
+    servers: int,
+    latency_s: float,
+    cpu_s: float,
+    cpus: int,
+    factor: float = 1.0,
+    wait_s: float = SLO_WAIT_S,
+) -> float:
+    """P(queue wait > wait_s) with ``servers`` threads: the thread is held for the I/O
+    (latency - cpu) and a CPU burst of held - (latency - cpu) on ``cpus`` CPUs."""
+    io_s = latency_s - cpu_s
+    state = network_queue(rps, io_s, held - io_s, cpus, servers, factor)
+    if state is None:
         return 1.0
-    return math.exp(log_erlang_c(servers, busy) - (servers - busy) * wait_s / held)
+    p_wait, drain = state
+    return p_wait * math.exp(-drain * wait_s) if p_wait > 0.0 else 0.0
 
 
 def headroom_tail(
     rps: float,
     held: Optional[float],
     servers: int,
+    latency_s: float,
+    cpu_s: float,
+    cpus: int,
     headroom: float = HEADROOM,
     wait_s: float = SLO_WAIT_S,
 ) -> float:
-    """What the queue SLO check compares with alpha: P(wait > wait_s) with (1 + headroom)
-    x the busy threads (1.0 when the GIL or the CPUs are saturated)."""
+    """What the queue SLO check compares with alpha: P(wait > wait_s) at (1 + headroom)
+    x the rate (1.0 when the GIL or the CPUs are saturated)."""
     if held is None:
         return 1.0
-    return slo_tail((1.0 + headroom) * rps * held, servers, held, wait_s)
+    return slo_tail(rps, held, servers, latency_s, cpu_s, cpus, 1.0 + headroom, wait_s)
 
 
-def meets_slo(rps: float, held: Optional[float], servers: int, headroom: float = HEADROOM) -> bool:
+def meets_slo(
+    rps: float,
+    held: Optional[float],
+    servers: int,
+    latency_s: float,
+    cpu_s: float,
+    cpus: int,
+    headroom: float = HEADROOM,
+) -> bool:
     """The queue SLO check at the defaults: P(wait > 10 ms) <= 5 % with the headroom."""
-    return headroom_tail(rps, held, servers, headroom) <= SLO_ALPHA + 1e-9
+    tail = headroom_tail(rps, held, servers, latency_s, cpu_s, cpus, headroom)
+    return tail <= SLO_ALPHA + 1e-9
 
 
 def min_threads(
-    busy: float, held: float, alpha: float = SLO_ALPHA, wait_s: float = SLO_WAIT_S
+    rps: float, held: float, latency_s: float, cpu_s: float, cpus: int, factor: float
 ) -> int:
-    """Fewest threads with P(wait > wait_s) <= alpha at ``busy`` Erlangs (bisection: the
-    tail falls as threads are added)."""
-    low = math.floor(busy)  # unstable: the tail is 1
-    high = max(low + 1, 2 * low)
-    while slo_tail(busy, high, held, wait_s) > alpha:
+    """Fewest threads with P(wait > 10 ms) <= 5 % at factor x rps (bisection: the tail
+    falls as threads are added)."""
+
+    def tail(servers: int) -> float:
+        return slo_tail(rps, held, servers, latency_s, cpu_s, cpus, factor)
+
+    low, high = 0, 1
+    while tail(high) > SLO_ALPHA:
         low, high = high, 2 * high
     while high - low > 1:
         mid = (low + high) // 2
-        if slo_tail(busy, mid, held, wait_s) > alpha:
+        if tail(mid) > SLO_ALPHA:
             low = mid
         else:
             high = mid

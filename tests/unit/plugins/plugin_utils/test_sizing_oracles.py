@@ -4,9 +4,9 @@
 """Independent oracles for the parts of the sizing model a single mutation can break.
 
 Each oracle recomputes the answer its own way (brute force over P x T with the model
-restated in sizing_oracle: a log-space Erlang C, the CPU stretch from the M/M/V
-stationary distribution; the documented request-timeout rules) instead of reading it
-back from the plan, so a plan that is wrong in a new way fails here.
+restated in sizing_oracle: the CPU stretch from the M/M/V stationary distribution, the
+busy threads as a normalised convolution; the documented request-timeout rules) instead
+of reading it back from the plan, so a plan that is wrong in a new way fails here.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ def _brute_force_memory_fallback(case, budget, min_processes, design_p, headroom
         for threads in range(1, cap + 1):
             if processes * (PROCESS_MB + threads * THREAD_MB) > budget + 1e-9:
                 break
-            if meets_slo(rps, held, processes * threads, headroom):
+            if meets_slo(rps, held, processes * threads, latency_s, cpu_s, vcpus, headroom):
                 found[processes] = threads
                 break
     return found

@@ -58,9 +58,11 @@ def test_folk_2x30_at_18k_fails_three_checks_with_their_numbers():
     # Judged with at most 0.7 x 2 = 1.4 cores busy: at the real GIL load (0.75) the other
     # 0.65 cores stretch the CPU s = 1 + C(2, 0.65) / 1.35 = 1.1181, so a request holds a
     # thread 195 + 5 x 1.1181 / (1 - 0.75 x 1.1181) = 229.63 ms: 68.89 busy threads, 82.67
-    # with the headroom; the 60 given are too few, the SLO needs 97.
+    # with the headroom; the 60 given are too few. The 34.6 ms bursts share 2 vCPUs
+    # 70 % busy and crowd them: the SLO needs 108 threads (Erlang C with the same mean
+    # would say 97).
     assert slo["unit"] == "threads" and slo["available"] == 60
-    assert slo["needed"] == 97
+    assert slo["needed"] == 108
     assert f"{slo['needed']} threads are needed." in slo["message"]
 
 
@@ -188,7 +190,8 @@ def test_property_each_problem_matches_an_independent_check(d):
         judged_cores(cores, d["vcpus"]),
         d["vcpus"],
     )
-    slo_tail = headroom_tail(rps, held, plan["total_threads"])
+    shape = (d["latency_ms"] / 1000.0, cpu_ms / 1000.0, d["vcpus"])
+    slo_tail = headroom_tail(rps, held, plan["total_threads"], *shape)
     # code: (failed, distance from the limit; on the limit rounding decides)
     expected = {
         "cpu": (cores > 0.7 * d["vcpus"], cores - 0.7 * d["vcpus"]),
@@ -214,5 +217,5 @@ def test_property_each_problem_matches_an_independent_check(d):
     if "memory" in found:
         assert found["memory"]["needed"] == pytest.approx(memory, abs=0.1)
     if "queue_slo" in found:
-        needed = None if held is None else min_threads(1.2 * rps * held, held)
+        needed = None if held is None else min_threads(rps, held, *shape, factor=1.2)
         assert found["queue_slo"]["needed"] == needed
