@@ -3,11 +3,12 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The sizing model restated from docs/sizing.md, for the oracles of the unit tests.
 
-Nothing here imports plugins/plugin_utils/sizing.py or shares its arithmetic: Erlang C
-is the textbook sum in log space (sizing.py: the Erlang B recursion), the CPU
+Nothing here imports plugins/plugin_utils/sizing.py or shares its arithmetic: the CPU
 stretch is the mean number in an M/M/V system over its stationary distribution, by
-Little's law (sizing.py: the closed form 1 + C(V, A) / (V - A)), and the busy threads
-are a normalised convolution in linear space (sizing.py: unnormalised, in log space).
+Little's law (sizing.py: the closed form 1 + C(V, A) / (V - A), from the Erlang B
+recursion), the CPU station is fitted by bisection on that same mean, and the busy
+threads are a normalised convolution in linear space (sizing.py: unnormalised, in log
+space, with the geometric tail summed recursively).
 A plan that is wrong in a new way then disagrees with these instead of agreeing with
 itself.
 
@@ -45,34 +46,33 @@ def _log_sum_exp(logs) -> float:
     return high + math.log(sum(math.exp(x - high) for x in logs))
 
 
-def log_erlang_c(c: int, a: float) -> float:
-    """log P(wait) of M/M/c (0 < a < c) from the textbook sum, in log space."""
-    log_terms = [k * math.log(a) - math.lgamma(k + 1) for k in range(c)]
-    log_top = c * math.log(a) - math.lgamma(c + 1) + math.log(c / (c - a))
-    return log_top - _log_sum_exp([*log_terms, log_top])
+def _mmm_mean_in_system(arrivals: float, mu: float, cpus: int) -> float:
+    """Mean number in an M/M/cpus system, summed over its stationary distribution
+    p_k ~ a^k / k! (k < cpus), p_cpus rho^(k - cpus) (k >= cpus), a = arrivals / mu,
+    rho = a / cpus."""
+    a = arrivals / mu
+    rho = a / cpus
+    log_p = [k * math.log(a) - math.lgamma(k + 1) for k in range(cpus + 1)]
+    # Terms k >= cpus, summed in closed form: sum rho^j = 1/(1-rho), sum (V+j) rho^j.
+    log_mass = [*log_p[:cpus], log_p[cpus] - math.log(1.0 - rho)]
+    tail_mean = cpus / (1.0 - rho) + rho / (1.0 - rho) ** 2
+    log_jobs = [math.log(k) + log_p[k] for k in range(1, cpus)]
+    log_jobs.append(log_p[cpus] + math.log(tail_mean))
+    return math.exp(_log_sum_exp(log_jobs) - _log_sum_exp(log_mass))
 
 
 def cpu_stretch(load: float, vcpus: int) -> float:
     """Mean time a CPU burst takes per second of CPU it needs, with ``load`` cores of other
     work on ``vcpus`` CPUs: the M/M/V mean time in system over the mean service time.
 
-    By Little's law that is E[jobs in system] / load, summed over the stationary
-    distribution p_k ~ A^k / k! (k < V), p_V rho^(k - V) (k >= V), rho = A / V.
-    Infinite when load >= vcpus.
+    By Little's law that is E[jobs in system] / load. Infinite when load >= vcpus.
     """
     if load <= 0.0:
         return 1.0
     if load >= vcpus:
         return math.inf
-    rho = load / vcpus
-    log_p = [k * math.log(load) - math.lgamma(k + 1) for k in range(vcpus + 1)]
-    # Terms k >= V, summed in closed form: sum rho^j = 1/(1-rho), sum (V+j) rho^j.
-    log_mass = [*log_p[:vcpus], log_p[vcpus] - math.log(1.0 - rho)]
-    tail_mean = vcpus / (1.0 - rho) + rho / (1.0 - rho) ** 2
-    log_jobs = [math.log(k) + log_p[k] for k in range(1, vcpus)]
-    log_jobs.append(log_p[vcpus] + math.log(tail_mean))
-    mean_jobs = math.exp(_log_sum_exp(log_jobs) - _log_sum_exp(log_mass))
-    return mean_jobs / load
+    # Unit service rate: ``load`` arrivals per second keep ``load`` CPUs busy.
+    return _mmm_mean_in_system(load, 1.0, vcpus) / load
 
 
 def held_s(
@@ -90,18 +90,6 @@ def held_s(
     if math.isinf(stretch) or gil_load * stretch >= 1.0:
         return None
     return (latency_s - cpu_s) + cpu_s * stretch / (1.0 - gil_load * stretch)
-
-
-def _mmm_mean_in_system(arrivals: float, mu: float, cpus: int) -> float:
-    """Mean number in an M/M/cpus system, summed over its stationary distribution."""
-    a = arrivals / mu
-    rho = a / cpus
-    log_p = [k * math.log(a) - math.lgamma(k + 1) for k in range(cpus + 1)]
-    log_mass = [*log_p[:cpus], log_p[cpus] - math.log(1.0 - rho)]
-    tail_mean = cpus / (1.0 - rho) + rho / (1.0 - rho) ** 2
-    log_jobs = [math.log(k) + log_p[k] for k in range(1, cpus)]
-    log_jobs.append(log_p[cpus] + math.log(tail_mean))
-    return math.exp(_log_sum_exp(log_jobs) - _log_sum_exp(log_mass))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -158,7 +146,7 @@ def network_queue(
     if pmf[servers] == 0.0:
         return 0.0, math.inf
     ratio = pmf[servers] / pmf[servers - 1]
-    if ratio >= 1.0:
+    if ratio >= 1.0 - 1e-9:  # c = a exactly is unstable; rounding must not decide it
         return None
     waiting = pmf[servers] / (1.0 - ratio)
     return waiting / (sum(pmf[:servers]) + waiting), factor * rps * (1.0 - ratio) / ratio
@@ -201,18 +189,10 @@ def headroom_tail(
     return slo_tail(rps, held, servers, latency_s, cpu_s, cpus, 1.0 + headroom, wait_s)
 
 
-def meets_slo(
-    rps: float,
-    held: Optional[float],
-    servers: int,
-    latency_s: float,
-    cpu_s: float,
-    cpus: int,
-    headroom: float = HEADROOM,
-) -> bool:
-    """The queue SLO check at the defaults: P(wait > 10 ms) <= 5 % with the headroom."""
-    tail = headroom_tail(rps, held, servers, latency_s, cpu_s, cpus, headroom)
-    return tail <= SLO_ALPHA + 1e-9
+def meets_slo(*args, **kwargs) -> bool:
+    """The queue SLO check at the defaults, with headroom_tail's arguments:
+    P(wait > 10 ms) <= 5 % with the headroom."""
+    return headroom_tail(*args, **kwargs) <= SLO_ALPHA + 1e-9
 
 
 def min_threads(
