@@ -93,8 +93,10 @@ notes:
     (C(truncated-response), C(socket-timeout), C(queue-timeout), C(connect-failed)), hit
     the same group, and were logged between the restart's first line and the Apache
     parent noticing the death; for a process that died without a trigger line (a signal),
-    from 2 seconds before that. A restart whose end is never logged stops collecting victims
-    300 seconds after its first line.
+    from 2 seconds before that. Up to 1 second after the death they still count when no
+    other restart of the group is in progress (an Apache child logs the truncated response
+    when it next reads the dead daemon's socket). A restart whose end is never logged stops
+    collecting victims 300 seconds after its first line.
 seealso:
   - module: wsgiscale.mod_wsgi.daemon_info
   - name: mod_wsgi WSGIDaemonProcess directive

@@ -33,6 +33,11 @@ MAX_MESSAGES = 4096  # distinct messages whose event is remembered (then all for
 # A daemon killed outright (no trigger line) is noticed by the Apache parent up to
 # a second later: failures this many seconds before the death line are its victims.
 DEATH_LOOKBACK = 2.0
+# An Apache child notices a daemon's death when it next reads the daemon's socket, so
+# its "Truncated or oversized response headers" can be logged just after the death and
+# deregistration lines (measured: 0.14 ms after): failures this many seconds after a
+# restart ended, with no restart of the group open, are still its victims.
+AFTERMATH = 1.0
 # An Apache stop/restart notice applies to deregistrations this close to it.
 APACHE_EVENT_WINDOW = 5.0
 # A restart whose end was never logged (log cut, process killed while stopping) stops

@@ -6,7 +6,9 @@ attribution to the restart that caused them (its victims).
 
 A failure of a kind a restart causes (VICTIM_KINDS) goes to the oldest restart of its
 group still open, unless that restart began more than STALE_AFTER seconds earlier
-(then it is closed as stale and the next one is tried). With no open restart it is
+(then it is closed as stale and the next one is tried). With no open restart it goes to
+the restart that ended at most AFTERMATH seconds before it (an Apache child logs the
+truncated response when it next reads the dead daemon's socket); otherwise it is
 remembered (MAX_RECENT per group) for a death noticed up to DEATH_LOOKBACK seconds
 after it (a process killed without a trigger line).
 """
@@ -17,6 +19,7 @@ from collections import deque
 from typing import Any, Dict, Optional
 
 from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.error_log.base import (
+    AFTERMATH,
     MAX_PENDING_EXC,
     MAX_RECENT,
     MAX_SAMPLES,
@@ -92,8 +95,11 @@ def _count(stats: GroupStats, failure: Dict[str, Any]) -> None:
 def _attribute_or_remember(tracker, stats: GroupStats, failure, when: float) -> None:
     while stats.open and when - stats.open[0].time > STALE_AFTER:
         tracker.close(stats.open[0])
+    last = stats.last_closed
     if stats.open:
         _attribute(stats.open[0], stats, failure)
+    elif last is not None and last.ended is not None and 0.0 <= when - last.ended <= AFTERMATH:
+        _attribute(last, stats, failure)
     else:
         stats.recent.append(failure)
 

@@ -41,6 +41,8 @@ class GroupStats:
         self.recent: Deque[Dict[str, Any]] = deque(maxlen=MAX_RECENT)
         # Restarts of this group in progress, oldest first.
         self.open: List[Record] = []
+        # The restart of this group closed last, for failures logged just after it.
+        self.last_closed: Optional[Record] = None
 
 
 class GroupTable:

@@ -158,6 +158,7 @@ class Tracker:
             return
         if record in stats.open:
             stats.open.remove(record)
+        stats.last_closed = record
         if record.reason is None:
             record.reason = _untriggered_reason(record)
         stats.restarts_total += 1

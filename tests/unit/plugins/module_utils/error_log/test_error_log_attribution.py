@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.error_log import analyse
 from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.error_log.base import (
+    AFTERMATH,
     DEATH_LOOKBACK,
     STALE_AFTER,
 )
@@ -141,6 +142,27 @@ def test_only_failures_just_before_a_death_are_its_victims(tmp_path, before):
     assert (killed["reason"], killed["ended"]) == ("unknown", iso(death))
     assert victims(killed) == [iso(death - before)]
     assert (group["failures_total"], group["victims_total"]) == (2, 1)
+
+
+@pytest.mark.parametrize("after", [0.00014, AFTERMATH])
+def test_a_failure_logged_just_after_the_restart_ended_is_its_victim(tmp_path, after):
+    # Seen in the request_timeout scenario: the Apache child serving the second request
+    # logged its truncated response 0.14 ms after the daemon's death and deregistration.
+    group = demo(
+        tmp_path,
+        [
+            at(START, 0, pid=101),
+            at(TRIGGER, 10.25, pid=101),
+            at(FAILURE, 12.25),
+            at(DIED, 12.5, pid=101),
+            at(GONE, 12.5, pid=101),
+            at(FAILURE, 12.5 + after),
+            at(FAILURE, 12.5 + AFTERMATH + 0.25),  # too late: no restart's
+        ],
+    )
+    (restart,) = group["restarts"]
+    assert victims(restart) == [iso(12.25), iso(12.5 + after)]
+    assert (group["failures_total"], group["victims_total"]) == (3, 2)
 
 
 def test_a_failure_long_after_a_restart_is_no_victim(tmp_path):
