@@ -143,8 +143,10 @@ def network_queue(
     the pool cannot keep up. The capped chain: P(n) up to ``servers``, then a geometric
     tail of ratio P(c) / P(c - 1) (Norton: the full pool completes at a constant rate)."""
     pmf = busy_pmf(rps, io_s, burst_s, cpus, servers, factor)
-    if pmf[servers] == 0.0:
-        return 0.0, math.inf
+    if pmf[servers] == 0.0 or pmf[servers - 1] == 0.0:
+        # Underflow: far below the mean busy threads (no steady state), or far above it
+        # (nobody waits).
+        return None if servers < factor * rps * (io_s + burst_s) else (0.0, math.inf)
     ratio = pmf[servers] / pmf[servers - 1]
     if ratio >= 1.0 - 1e-9:  # c = a exactly is unstable; rounding must not decide it
         return None
