@@ -144,6 +144,18 @@ def test_only_failures_just_before_a_death_are_its_victims(tmp_path, before):
     assert (group["failures_total"], group["victims_total"]) == (2, 1)
 
 
+def _timed_out(failure, died, gone, pid=101):
+    """Daemon ``pid`` started at 0, hit request-timeout at 10.25 s, one failure while it
+    stopped, then its death and deregistration."""
+    return [
+        at(START, 0, pid=pid),
+        at(TRIGGER, 10.25, pid=pid),
+        at(FAILURE, failure),
+        at(DIED, died, pid=pid),
+        at(GONE, gone, pid=pid),
+    ]
+
+
 @pytest.mark.parametrize("after", [0.00014, AFTERMATH])
 def test_a_failure_logged_just_after_the_restart_ended_is_its_victim(tmp_path, after):
     # Seen in the request_timeout scenario: the Apache child serving the second request
@@ -151,11 +163,7 @@ def test_a_failure_logged_just_after_the_restart_ended_is_its_victim(tmp_path, a
     group = demo(
         tmp_path,
         [
-            at(START, 0, pid=101),
-            at(TRIGGER, 10.25, pid=101),
-            at(FAILURE, 12.25),
-            at(DIED, 12.5, pid=101),
-            at(GONE, 12.5, pid=101),
+            *_timed_out(failure=12.25, died=12.5, gone=12.5),
             at(FAILURE, 12.5 + after),
             at(FAILURE, 12.5 + AFTERMATH + 0.25),  # too late: no restart's
         ],
@@ -169,11 +177,7 @@ def test_a_failure_long_after_a_restart_is_no_victim(tmp_path):
     group = demo(
         tmp_path,
         [
-            at(START, 0, pid=101),
-            at(TRIGGER, 10.25, pid=101),
-            at(FAILURE, 11.25),
-            at(DIED, 12.25, pid=101),
-            at(GONE, 12.5, pid=101),
+            *_timed_out(failure=11.25, died=12.25, gone=12.5),
             at(FAILURE, 500.25),  # nothing open, no death after it
             at(START, 600.25, pid=102),
             at(DIED, 900.25, pid=102),  # long after the failure
