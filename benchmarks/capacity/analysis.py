@@ -11,8 +11,11 @@ that a saved run can be judged again, e.g. after the model changed.
 
 from __future__ import annotations
 
+import heapq
+import importlib.machinery
 import importlib.util
 import math
+import random
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -41,7 +44,8 @@ def _load(name: str, path: Path) -> ModuleType:
     """Import a standalone script of tests/load as a module (once)."""
     if name in sys.modules:
         return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, path)
+    loader = importlib.machinery.SourceFileLoader(name, str(path))
+    spec = importlib.util.spec_from_loader(name, loader)
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     spec.loader.exec_module(module)
@@ -49,6 +53,7 @@ def _load(name: str, path: Path) -> ModuleType:
 
 
 loadgen = _load("loadgen", LOAD_DIR / "loadgen.py")
+calibrated_app = _load("calibrated_app", LOAD_DIR / "calibrated_app.wsgi")
 
 
 # ---------------------------------------------------------------- figures of a run
@@ -268,6 +273,144 @@ def judge(run: dict, vcpus: int, inputs: dict) -> dict:
         "queue": compare_queue(run["queue_ms"]["p95"], saturated(run), prediction["queue_p95_ms"]),
         "capacity": compare_capacity(run, prediction["capacity_rps"]),
     }
+
+
+# ---------------------------------------------------------------- the ideal pool
+
+
+def pool_waits(arrivals_s: Iterable[float], holds_s: Iterable[float], threads: int) -> list:
+    """Queue wait (s) of each request in an ideal pool of ``threads`` threads.
+
+    First come, first served: a request takes the thread that frees first, and waits
+    until then when none is idle. ``arrivals_s`` must be in order.
+    """
+    free_at = [0.0] * threads
+    waits = []
+    for arrival, hold in zip(arrivals_s, holds_s):
+        start = max(arrival, heapq.heappop(free_at))
+        waits.append(start - arrival)
+        heapq.heappush(free_at, start + hold)
+    return waits
+
+
+def run_requests(run: dict, dist: str, sigma: float) -> tuple:
+    """The arrival offsets (s) and I/O draws (ms) of the requests a run sent.
+
+    Both are seeded, so they are computed again, not stored: the generator's Poisson
+    schedule for the run's rate, seed and duration (loadgen.bounded_schedule, with the
+    rate and duration as bench.py passed them), and for request ``i`` the draw of the
+    calibrated app seeded with its ``rid`` (the same whatever process served it).
+    """
+    rate = float(f"{run['rate']:.4f}")
+    duration = float(f"{run['duration_s']:g}")
+    offsets = loadgen.bounded_schedule(rate, run["arrivals"], run.get("seed", 1), duration, None)
+    draws = [
+        calibrated_app.draw_io_ms(
+            run["io_ms"], dist, sigma, random.Random(f"{calibrated_app.SEED}:{index}")
+        )
+        for index in range(len(offsets))
+    ]
+    return offsets, draws
+
+
+def replay(run: dict, dist: str, sigma: float) -> dict | None:
+    """The run's own requests through an ideal pool of its P x T threads.
+
+    Each request holds a thread for the I/O it drew plus the rest of the run's mean
+    thread time: the app's mean time above the mean draw (its CPU, stretched as the
+    run stretched it) and the mean time from accept to the app (server wait above the
+    queue wait). What the pool adds, the model's assumptions; what it keeps, the
+    window's own luck: where the replay agrees with the measurement and the model does
+    not, the miss is the sample of requests, not the model. None when the run has
+    no app time (nothing was answered).
+    """
+    app_mean = run["app_ms"].get("mean")
+    if app_mean is None:
+        return None
+    offsets, draws = run_requests(run, dist, sigma)
+    if not draws:
+        return None
+    entry = max(
+        0.0, (run["server_wait_ms"].get("mean") or 0.0) - (run["queue_ms"].get("mean") or 0.0)
+    )
+    rest_ms = max(0.0, app_mean - sum(draws) / len(draws)) + entry
+    holds = [(draw + rest_ms) / 1000.0 for draw in draws]
+    waits = pool_waits(offsets, holds, run["processes"] * run["threads"])
+    return {
+        "requests": len(waits),
+        "queue_p95_ms": round(1000.0 * loadgen.percentile(waits, 95), 3),
+        "hold_mean_ms": round(1000.0 * sum(holds) / len(holds), 3),
+    }
+
+
+def window_spread(
+    rate: float,
+    pool: dict,
+    duration_s: float,
+    windows: int = 200,
+    seed: int = 0,
+) -> dict:
+    """The queue-wait p95 (ms) of ``windows`` runs of ``duration_s`` each through an ideal
+    pool, each window with other requests (seeded from ``seed``, so reproducible).
+
+    ``pool``: ``threads``, and the hold of a request: an I/O draw of mean ``io_ms``
+    from ``dist`` (shape ``sigma``, as the calibrated app draws it) plus ``rest_ms``.
+    Arrivals are Poisson at ``rate``. Returns the 10th, 50th and 90th percentile of
+    the windows' p95, and the p95 of one window as long as all of them together (near
+    the steady state): how far one run can land from the steady state a model
+    predicts, however right the model.
+    """
+    rng = random.Random(f"window-spread:{seed}")
+    p95s = []
+    long_arrivals: list = []
+    long_holds: list = []
+    for window in range(windows):
+        clock, arrivals, holds = 0.0, [], []
+        while True:
+            clock += rng.expovariate(rate)
+            if clock >= duration_s:
+                break
+            arrivals.append(clock)
+            draw = calibrated_app.draw_io_ms(pool["io_ms"], pool["dist"], pool["sigma"], rng)
+            holds.append((draw + pool["rest_ms"]) / 1000.0)
+        if arrivals:
+            waits = pool_waits(arrivals, holds, pool["threads"])
+            p95s.append(1000.0 * loadgen.percentile(waits, 95))
+        long_arrivals += [window * duration_s + a for a in arrivals]
+        long_holds += holds
+    steady = pool_waits(long_arrivals, long_holds, pool["threads"])
+    return {
+        "windows": len(p95s),
+        "p10_ms": round(loadgen.percentile(p95s, 10), 3),
+        "p50_ms": round(loadgen.percentile(p95s, 50), 3),
+        "p90_ms": round(loadgen.percentile(p95s, 90), 3),
+        "long_run_ms": round(1000.0 * loadgen.percentile(steady, 95), 3),
+    }
+
+
+def model_window(run: dict, dist: str, sigma: float, prediction: dict, windows: int = 200):
+    """The spread of 20-s (the run's duration) windows of the model's pool for a run:
+    its P x T threads held for an I/O draw of the run's distribution, with the mean
+    the run drew (the mean the model is fed, run_inputs), plus the rest of the
+    model's effective latency (CPU and overhead, stretched), at the run's offered rate.
+
+    The model's pool is an ideal one: this band is what the model, right in the
+    steady state, expects a single run of that length to measure. None when the
+    model has no finite effective latency.
+    """
+    effective = prediction.get("effective_latency_ms")
+    if effective is None or not math.isfinite(effective):
+        return None
+    _offsets, draws = run_requests(run, dist, sigma)
+    drawn = sum(draws) / len(draws) if draws else run["io_ms"]
+    pool = {
+        "threads": run["processes"] * run["threads"],
+        "io_ms": drawn,
+        "dist": dist,
+        "sigma": sigma,
+        "rest_ms": max(0.0, effective - drawn),
+    }
+    return window_spread(run["offered_rps"], pool, run["duration_s"], windows)
 
 
 # ---------------------------------------------------------------- the sweep

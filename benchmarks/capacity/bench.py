@@ -820,8 +820,9 @@ def _add_selection(parser: argparse.ArgumentParser) -> None:
         "--seed",
         type=int,
         default=1,
-        help="seed of the measured runs' arrivals and service times (1); the same seed "
-        "gives every configuration the same requests, another seed other ones",
+        help="seed of the measured runs' Poisson arrivals (1): the same seed gives every "
+        "configuration the same arrival times, another seed other ones; request i draws "
+        "the same service time whatever the seed",
     )
     parser.add_argument(
         "--load",

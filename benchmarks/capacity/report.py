@@ -287,6 +287,121 @@ def summary_text(rows: list) -> str:
     )
 
 
+def compared(rows: list) -> list:
+    """The runs whose queue-wait p95 is compared with the model: the queue held and
+    measured above 5 ms."""
+    return [
+        r
+        for r in rows
+        if not analysis.saturated(r)
+        and (r["queue_ms"]["p95"] or 0) > analysis.QUEUE_COMPARED_ABOVE_MS
+    ]
+
+
+def _service(run: dict) -> tuple:
+    """The (io_dist, io_sigma) of a run's service-time distribution."""
+    return {name: (dist, sigma) for name, dist, sigma in matrix.SERVICES}[run["service"]]
+
+
+def window_rows(rows: list, windows: int = 200) -> list:
+    """For each compared run: the same requests through an ideal pool (analysis.replay)
+    and the spread of windows of the run's length of the model's pool
+    (analysis.model_window)."""
+    out = []
+    for r in compared(rows):
+        dist, sigma = _service(r)
+        band = analysis.model_window(r, dist, sigma, r["prediction"], windows)
+        measured = r["queue_ms"]["p95"]
+        out.append(
+            {
+                "run": r,
+                "replay": analysis.replay(r, dist, sigma),
+                "band": band,
+                "inside": band is not None and band["p10_ms"] <= measured <= band["p90_ms"],
+            }
+        )
+    return out
+
+
+def window_table(items: list) -> str:
+    """The measured queue-wait p95 against the ideal pool and the model's windows."""
+    lines = [
+        "| suite | profile | service | PxT | offered rps | measured p95 ms | same requests, "
+        "ideal pool | model, steady state | model's windows p10 / p50 / p90 | model's long run "
+        "| measured inside the band | verdict |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for item in items:
+        r, band, replayed = item["run"], item["band"], item["replay"]
+        predicted = r["prediction"]["queue_p95_ms"]
+        cells = [
+            r["suite"],
+            r["profile"],
+            r["service"],
+            f"{r['processes']}x{r['threads']}",
+            _num(r["offered_rps"]),
+            _num(r["queue_ms"]["p95"]),
+            "-" if replayed is None else _num(replayed["queue_p95_ms"]),
+            "unbounded" if predicted is None else _num(predicted),
+            "-"
+            if band is None
+            else " / ".join(_num(band[k]) for k in ("p10_ms", "p50_ms", "p90_ms")),
+            "-" if band is None else _num(band["long_run_ms"]),
+            "yes" if item["inside"] else "no",
+            r["queue"]["verdict"],
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def window_summary(items: list) -> dict:
+    """Among the compared runs with a finite prediction (those of the model summary):
+    how many the ideal pool reproduces (within 2x) and how many fall inside the
+    model's band, overall and among the model's misses; and the band's count among
+    the runs whose prediction is unbounded (a queue that is unstable in the steady
+    state, measured for one window)."""
+    finite = [i for i in items if i["run"]["prediction"]["queue_p95_ms"] is not None]
+    unbounded = [i for i in items if i["run"]["prediction"]["queue_p95_ms"] is None]
+    misses = [i for i in finite if i["run"]["queue"]["verdict"] != "within 2x"]
+
+    def replayed(group: list) -> int:
+        return sum(
+            1
+            for i in group
+            if i["replay"]
+            and 0.5 <= i["replay"]["queue_p95_ms"] / i["run"]["queue_ms"]["p95"] <= 2.0
+        )
+
+    return {
+        "compared": len(finite),
+        "replayed": replayed(finite),
+        "inside": sum(1 for i in finite if i["inside"]),
+        "misses": len(misses),
+        "misses_replayed": replayed(misses),
+        "misses_inside": sum(1 for i in misses if i["inside"]),
+        "unbounded": len(unbounded),
+        "unbounded_inside": sum(1 for i in unbounded if i["inside"]),
+    }
+
+
+def window_text(items: list) -> str:
+    """The window section's summary bullets."""
+    s = window_summary(items)
+    return "\n".join(
+        [
+            f"- Compared runs with a finite prediction (the model summary's): {s['compared']}.",
+            f"- The same requests through an ideal pool of the same threads give the "
+            f"measured p95 within 2x in {s['replayed']} of them.",
+            f"- The measured p95 lies between the 10th and 90th percentile of the model's "
+            f"windows in {s['inside']} of them.",
+            f"- Of the {s['misses']} predictions not within 2x, the ideal pool reproduces "
+            f"{s['misses_replayed']} and the model's band holds {s['misses_inside']}.",
+            f"- Where the model predicts an unbounded queue ({s['unbounded']} runs), the "
+            f"band of its windows holds the measured p95 in {s['unbounded_inside']}.",
+        ]
+    )
+
+
 def _queue_cell(figures: dict, unbounded: bool) -> str:
     """A queue-wait p95 cell: a run's measured one or a prediction's, or 'unbounded'."""
     if unbounded:
@@ -487,12 +602,29 @@ def markdown(results: dict) -> str:
     ]
     if any(data["sweeps"] for data in results["suites"].values()):
         parts += ["## Sweeps", "", sweep_table(results), "", runs_table(rows, "sweep"), ""]
+    items = window_rows(rows)
+    if items:
+        parts += [
+            "## The window",
+            "",
+            "Each compared run's own requests (its seeded arrivals and I/O draws) through an "
+            "ideal first-come-first-served pool of its P x T threads, each holding a thread "
+            "for its draw plus the run's mean CPU and entry time; and the queue-wait p95 of "
+            "200 windows as long as the run of the model's own pool (Poisson arrivals, the "
+            "run's I/O distribution, the model's effective latency), whose long run is the "
+            "model's steady state where the CPU station adds no queue of its own.",
+            "",
+            window_text(items),
+            "",
+            window_table(items),
+            "",
+        ]
     if seed_groups(rows):
         parts += [
             "## Seeds",
             "",
-            "The same size measured with other requests (`--seed`): other arrival times "
-            "and service-time draws of the same distributions.",
+            "The same size measured with other requests (`--seed`): other arrival times; "
+            "request i draws the same service time with every seed.",
             "",
             seeds_table(rows),
             "",

@@ -15,6 +15,7 @@ import json
 import math
 import sys
 from pathlib import Path
+from wsgiref.util import setup_testing_defaults
 
 import pytest
 from hypothesis import given
@@ -306,3 +307,124 @@ def test_the_model_is_fed_the_service_times_the_run_drew():
     # 4 % more time per request on the knee of 22 threads: several times the wait.
     assert as_drawn > 3 * calibrated
     assert analysis.run_inputs({"offered_rps": 1.0}, inputs) == inputs
+
+
+# ---------------------------------------------------------------- the ideal pool
+
+
+def test_pool_waits_first_come_first_served():
+    """Three requests at once on two threads: the third waits for the first to end; a
+    later one finds the other thread idle."""
+    waits = analysis.pool_waits([0.0, 0.0, 0.0, 1.5], [1.0, 2.0, 1.0, 1.0], 2)
+    assert waits == [0.0, 0.0, 1.0, 0.5]
+
+
+@given(st.lists(st.tuples(st.floats(0.0, 5.0), st.floats(0.0, 5.0)), min_size=1, max_size=40))
+def test_one_thread_is_lindleys_recursion(pairs):
+    """With one thread, wait(n+1) = max(0, wait(n) + hold(n) - gap(n+1))."""
+    arrivals, clock = [], 0.0
+    for gap, _hold in pairs:
+        clock += gap
+        arrivals.append(clock)
+    holds = [hold for _gap, hold in pairs]
+    waits = analysis.pool_waits(arrivals, holds, 1)
+    expected = [0.0]
+    for n in range(1, len(pairs)):
+        expected.append(max(0.0, expected[-1] + holds[n - 1] - (arrivals[n] - arrivals[n - 1])))
+    assert waits == pytest.approx(expected, abs=1e-9)
+
+
+def test_run_requests_are_the_arrivals_the_generator_sent():
+    """The seeded schedule, computed again, is the capture's: same count, same times."""
+    records = fixture_records()
+    started = json.loads((FIXTURES / "run.json").read_text(encoding="utf-8"))["started"]
+    run = {"rate": 40.0, "duration_s": 5.0, "arrivals": "poisson", "seed": 1, "io_ms": 10.0}
+    offsets, draws = analysis.run_requests(run, "const", 1.0)
+    assert len(offsets) == len(records)
+    for record in records:
+        assert offsets[record["i"]] == pytest.approx(record["sched"] - started, abs=1e-5)
+        assert draws[record["i"]] == record["io_ms"]
+    other = analysis.run_requests(dict(run, seed=2), "const", 1.0)[0]
+    assert other[:5] != offsets[:5]
+
+
+def _drawn_by_app(app, dist: str, index: int) -> float:
+    """The I/O time (ms) the calibrated app draws for request rid=index."""
+    headers: dict = {}
+    environ = {"QUERY_STRING": f"io_ms=0.2&io_dist={dist}&io_sigma=1&rid={index}"}
+    setup_testing_defaults(environ)
+    b"".join(app.application(environ, lambda _status, h: headers.update(h)))
+    return float(headers["X-Calib-Io-Ms"])
+
+
+@pytest.mark.parametrize("dist", ["exp", "lognormal"])
+def test_run_requests_draw_what_the_app_draws_for_each_rid(dist):
+    """Request i draws, in the benchmark's replay, the I/O time the calibrated app drew
+    when it served rid=i (its X-Calib-Io-Ms header)."""
+    app = analysis.calibrated_app
+    run = {"rate": 50.0, "duration_s": 1.0, "arrivals": "poisson", "io_ms": 0.2}
+    offsets, draws = analysis.run_requests(run, dist, 1.0)
+    for index in (0, 3, len(offsets) - 1):
+        assert _drawn_by_app(app, dist, index) == pytest.approx(draws[index], abs=1e-3)
+
+
+def replayed_run(**changes) -> dict:
+    run = {
+        "rate": 40.0,
+        "duration_s": 5.0,
+        "arrivals": "poisson",
+        "seed": 1,
+        "io_ms": 10.0,
+        "processes": 2,
+        "threads": 3,
+        "offered_rps": 42.2,
+        "app_ms": {"mean": 16.0},
+        "server_wait_ms": {"mean": 3.0},
+        "queue_ms": {"mean": 1.0},
+    }
+    run.update(changes)
+    return run
+
+
+def test_replay_holds_a_thread_for_the_draw_and_the_runs_other_time():
+    """A request holds its thread for its draw, the app's time above the mean draw and
+    the entry time (server wait above the queue wait); more threads, less queue."""
+    result = analysis.replay(replayed_run(), "const", 1.0)
+    assert result["requests"] == 211
+    assert result["hold_mean_ms"] == pytest.approx(16.0 + 2.0)
+    assert result["queue_p95_ms"] == 0.0
+    one = analysis.replay(replayed_run(processes=1, threads=1), "const", 1.0)
+    assert one["queue_p95_ms"] > 10.0
+    assert analysis.replay(replayed_run(app_ms={"mean": None}), "const", 1.0) is None
+
+
+def test_window_spread_long_run_is_erlang_c():
+    """Poisson arrivals and exponential holds on c threads are M/M/c: the long run's
+    p95 is Erlang C's, ln(C / 0.05) / (c mu - lambda), and one window of 20 s lands
+    anywhere from none to three times it (the knee of the io profile)."""
+    rate, mean_ms, threads = 73.2, 208.3, 22
+    pool = {"threads": threads, "io_ms": mean_ms, "dist": "exp", "sigma": 1.0, "rest_ms": 0.0}
+    spread = analysis.window_spread(rate, pool, 20.0, windows=200)
+    load = rate * mean_ms / 1000.0
+    exact = (
+        1000.0
+        * math.log(analysis.sizing.erlang_c(threads, load) / 0.05)
+        / (threads * 1000.0 / mean_ms - rate)
+    )
+    assert spread["long_run_ms"] == pytest.approx(exact, rel=0.25)
+    assert spread["p10_ms"] == 0.0
+    assert spread["p90_ms"] > 2.0 * exact
+    assert analysis.window_spread(rate, pool, 20.0, windows=200) == spread
+    assert analysis.window_spread(rate, pool, 20.0, windows=200, seed=1) != spread
+
+
+def test_model_window_uses_the_models_latency_and_the_runs_mean_draw():
+    """The band's pool holds a thread for the model's effective latency on average;
+    without a finite one there is no band."""
+    run = replayed_run(duration_s=5.0)
+    short = analysis.model_window(run, "const", 1.0, {"effective_latency_ms": 10.0}, 20)
+    long = analysis.model_window(run, "const", 1.0, {"effective_latency_ms": 400.0}, 20)
+    assert short["p90_ms"] == 0.0
+    assert long["p50_ms"] > 100.0
+    assert analysis.model_window(run, "const", 1.0, {"effective_latency_ms": math.inf}) is None
+    assert analysis.model_window(run, "const", 1.0, {"effective_latency_ms": None}) is None

@@ -211,3 +211,46 @@ def test_seeds_table_groups_one_size_over_its_seeds(results):
 def test_no_seeds_section_with_one_seed(results):
     assert report.seed_groups(report.judged(results)) == []
     assert "## Seeds" not in report.markdown(results)
+
+
+def test_window_section_replays_each_compared_run(results):
+    """Only runs whose queue held and measured above 5 ms are replayed; the replay uses
+    the run's 211 requests, the band the model's pool at the offered rate."""
+    items = report.window_rows(report.judged(results), windows=20)
+    assert [(i["run"]["config"], i["replay"]["requests"]) for i in items] == [("plan", 211)]
+    band = items[0]["band"]
+    assert band["windows"] == 20 and band["p10_ms"] <= band["p50_ms"] <= band["p90_ms"]
+    row = table_row(report.window_table(items), "fixture", "2x3")
+    assert "| 236.6 |" in row
+    assert row.endswith(
+        f"| {'yes' if items[0]['inside'] else 'no'} | {items[0]['run']['queue']['verdict']} |"
+    )
+    assert "## The window" in report.markdown(results)
+
+
+def _item(verdict: str, measured: float, replayed: float, inside: bool, predicted=1.0) -> dict:
+    run = {"queue": {"verdict": verdict}, "queue_ms": {"p95": measured},
+           "prediction": {"queue_p95_ms": predicted}}  # fmt: skip
+    return {"run": run, "replay": {"queue_p95_ms": replayed}, "band": {}, "inside": inside}
+
+
+def test_window_summary_separates_the_misses_and_the_unbounded():
+    items = [
+        _item("within 2x", 20.0, 19.0, True),
+        _item("optimistic", 30.0, 29.0, True),
+        _item("optimistic", 130.0, 0.0, False),
+        _item("pessimistic", 600.0, 650.0, True, predicted=None),
+    ]
+    assert report.window_summary(items) == {
+        "compared": 3,
+        "replayed": 2,
+        "inside": 2,
+        "misses": 2,
+        "misses_replayed": 1,
+        "misses_inside": 1,
+        "unbounded": 1,
+        "unbounded_inside": 1,
+    }
+    assert "Of the 2 predictions not within 2x, the ideal pool reproduces 1" in report.window_text(
+        items
+    )
