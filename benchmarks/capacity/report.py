@@ -569,6 +569,24 @@ def plot_model(rows: list, path: Path) -> None:
 # ---------------------------------------------------------------- the report
 
 
+WINDOW_INTRO = (
+    "Each compared run's own requests (its seeded arrivals and I/O draws) through an "
+    "ideal first-come-first-served pool of its P x T threads, each holding a thread for "
+    "its draw plus the run's mean CPU and entry time; and the queue-wait p95 of 200 "
+    "windows as long as the run of the model's own pool (Poisson arrivals, the run's I/O "
+    "distribution, the model's effective latency), whose long run is the model's steady "
+    "state where the CPU station adds no queue of its own."
+)
+
+
+def window_section(rows: list) -> list:
+    """The lines of the window section (none when no run is compared)."""
+    items = window_rows(rows)
+    if not items:
+        return []
+    return ["## The window", "", WINDOW_INTRO, "", window_text(items), "", window_table(items), ""]
+
+
 def markdown(results: dict) -> str:
     """The whole report: calibration, plans, the model's errors, every run."""
     rows = judged(results)
@@ -602,23 +620,7 @@ def markdown(results: dict) -> str:
     ]
     if any(data["sweeps"] for data in results["suites"].values()):
         parts += ["## Sweeps", "", sweep_table(results), "", runs_table(rows, "sweep"), ""]
-    items = window_rows(rows)
-    if items:
-        parts += [
-            "## The window",
-            "",
-            "Each compared run's own requests (its seeded arrivals and I/O draws) through an "
-            "ideal first-come-first-served pool of its P x T threads, each holding a thread "
-            "for its draw plus the run's mean CPU and entry time; and the queue-wait p95 of "
-            "200 windows as long as the run of the model's own pool (Poisson arrivals, the "
-            "run's I/O distribution, the model's effective latency), whose long run is the "
-            "model's steady state where the CPU station adds no queue of its own.",
-            "",
-            window_text(items),
-            "",
-            window_table(items),
-            "",
-        ]
+    parts += window_section(rows)
     if seed_groups(rows):
         parts += [
             "## Seeds",
