@@ -17,6 +17,7 @@ import importlib.util
 import math
 import random
 import sys
+from collections import deque
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import ModuleType
@@ -275,21 +276,60 @@ def judge(run: dict, vcpus: int, inputs: dict) -> dict:
     }
 
 
-# ---------------------------------------------------------------- the ideal pool
+# ---------------------------------------------------------------- the pool, simulated
 
 
-def pool_waits(arrivals_s: Iterable[float], holds_s: Iterable[float], threads: int) -> list:
-    """Queue wait (s) of each request in an ideal pool of ``threads`` threads.
+def network_waits(arrivals_s: list, cpu_s: list, io_s: list, threads: int, cpus: int = 1) -> list:
+    """Queue wait (s) of each request in a pool of ``threads`` threads whose requests
+    share ``cpus`` CPUs.
 
-    First come, first served: a request takes the thread that frees first, and waits
-    until then when none is idle. ``arrivals_s`` must be in order.
+    A request takes a thread, first come first served (waiting when none is idle),
+    burns its CPU burst, then waits its I/O and frees the thread; the bursts in
+    progress share the CPUs equally (processor sharing: Linux's scheduler, and the
+    GIL's 5-ms switches, between requests). With no CPU it is an ideal pool.
+    ``arrivals_s`` must be in order.
+
+    Processor sharing gives every burst in progress the same service, so one clock of
+    the service each has received since the start (``served``) orders them: a burst
+    that starts at ``served`` = s and needs c ends when ``served`` reaches s + c.
     """
-    free_at = [0.0] * threads
-    waits = []
-    for arrival, hold in zip(arrivals_s, holds_s):
-        start = max(arrival, heapq.heappop(free_at))
-        waits.append(start - arrival)
-        heapq.heappush(free_at, start + hold)
+    waits = [0.0] * len(arrivals_s)
+    queue: deque = deque()
+    bursts: list = []  # (served at which the burst ends, request)
+    io_ends: list = []  # (time the I/O ends, request)
+    clock = {"now": 0.0, "served": 0.0, "idle": threads}
+
+    def start(request: int) -> None:
+        waits[request] = clock["now"] - arrivals_s[request]
+        clock["idle"] -= 1
+        if cpu_s[request] > 0:
+            heapq.heappush(bursts, (clock["served"] + cpu_s[request], request))
+        else:
+            heapq.heappush(io_ends, (clock["now"] + io_s[request], request))
+
+    following = 0
+    while following < len(arrivals_s) or bursts or io_ends:
+        share = min(1.0, cpus / len(bursts)) if bursts else 0.0
+        arrival = arrivals_s[following] if following < len(arrivals_s) else math.inf
+        burst_end = clock["now"] + (bursts[0][0] - clock["served"]) / share if bursts else math.inf
+        io_end = io_ends[0][0] if io_ends else math.inf
+        now = min(arrival, burst_end, io_end)
+        clock["served"] += (now - clock["now"]) * share
+        clock["now"] = now
+        if now == burst_end:
+            _served, request = heapq.heappop(bursts)
+            heapq.heappush(io_ends, (now + io_s[request], request))
+        elif now == io_end:
+            heapq.heappop(io_ends)
+            clock["idle"] += 1
+            if queue:
+                start(queue.popleft())
+        else:
+            following += 1
+            if clock["idle"] > 0:
+                start(following - 1)
+            else:
+                queue.append(following - 1)
     return waits
 
 
@@ -313,33 +353,39 @@ def run_requests(run: dict, dist: str, sigma: float) -> tuple:
     return offsets, draws
 
 
-def replay(run: dict, dist: str, sigma: float) -> dict | None:
-    """The run's own requests through an ideal pool of its P x T threads.
+def _pool(run: dict, inputs: dict, vcpus: int, drawn_ms: float, dist: str, sigma: float) -> dict:
+    """The simulated pool of a run: its threads and CPUs; each request's CPU burst is
+    the calibrated CPU plus Apache's overhead (the model's C + o), its I/O its draw
+    plus the app's own time above CPU and draw (the run's own mean: the calibration's
+    excess), ``drawn_ms`` being the run's mean draw."""
+    own = (run.get("own") or {}).get("mean_ms") or (inputs["cpu_ms"] + drawn_ms)
+    return {
+        "threads": run["processes"] * run["threads"],
+        "cpus": vcpus,
+        "cpu_ms": inputs["cpu_ms"] + inputs["overhead_ms"],
+        "io_ms": drawn_ms,
+        "extra_ms": max(0.0, own - inputs["cpu_ms"] - drawn_ms),
+        "dist": dist,
+        "sigma": sigma,
+    }
 
-    Each request holds a thread for the I/O it drew plus the rest of the run's mean
-    thread time: the app's mean time above the mean draw (its CPU, stretched as the
-    run stretched it) and the mean time from accept to the app (server wait above the
-    queue wait). What the pool adds, the model's assumptions; what it keeps, the
-    window's own luck: where the replay agrees with the measurement and the model does
-    not, the miss is the sample of requests, not the model. None when the run has
-    no app time (nothing was answered).
-    """
-    app_mean = run["app_ms"].get("mean")
-    if app_mean is None:
-        return None
+
+def replay(run: dict, inputs: dict, vcpus: int, dist: str, sigma: float) -> dict | None:
+    """The run's own requests (run_requests) through the simulated pool of its P x T
+    threads and vCPUs (network_waits, _pool): what is left between this and the
+    measurement is what mod_wsgi does that a pool of threads on shared CPUs does not;
+    what is left between this and the model's steady state is the run's luck of the
+    draw. None when the run sent nothing."""
     offsets, draws = run_requests(run, dist, sigma)
     if not draws:
         return None
-    entry = max(
-        0.0, (run["server_wait_ms"].get("mean") or 0.0) - (run["queue_ms"].get("mean") or 0.0)
-    )
-    rest_ms = max(0.0, app_mean - sum(draws) / len(draws)) + entry
-    holds = [(draw + rest_ms) / 1000.0 for draw in draws]
-    waits = pool_waits(offsets, holds, run["processes"] * run["threads"])
+    pool = _pool(run, inputs, vcpus, sum(draws) / len(draws), dist, sigma)
+    cpu = [pool["cpu_ms"] / 1000.0] * len(draws)
+    io = [(draw + pool["extra_ms"]) / 1000.0 for draw in draws]
+    waits = network_waits(offsets, cpu, io, pool["threads"], vcpus)
     return {
         "requests": len(waits),
         "queue_p95_ms": round(1000.0 * loadgen.percentile(waits, 95), 3),
-        "hold_mean_ms": round(1000.0 * sum(holds) / len(holds), 3),
     }
 
 
@@ -349,68 +395,72 @@ def window_spread(
     duration_s: float,
     windows: int = 200,
     seed: int = 0,
+    long_run: bool = True,
 ) -> dict:
-    """The queue-wait p95 (ms) of ``windows`` runs of ``duration_s`` each through an ideal
-    pool, each window with other requests (seeded from ``seed``, so reproducible).
+    """The queue-wait p95 (ms) of ``windows`` runs of ``duration_s`` each through a
+    simulated pool (network_waits), each window with other requests (seeded from
+    ``seed``, so reproducible): Poisson arrivals at ``rate``; a request burns
+    ``pool["cpu_ms"]`` on ``pool["cpus"]`` shared CPUs, then waits an I/O draw of mean
+    ``io_ms`` from ``dist`` (shape ``sigma``, as the calibrated app draws it) plus
+    ``extra_ms``; ``threads`` threads.
 
-    ``pool``: ``threads``, and the hold of a request: an I/O draw of mean ``io_ms``
-    from ``dist`` (shape ``sigma``, as the calibrated app draws it) plus ``rest_ms``.
-    Arrivals are Poisson at ``rate``. Returns the 10th, 50th and 90th percentile of
-    the windows' p95, and the p95 of one window as long as all of them together (near
-    the steady state): how far one run can land from the steady state a model
-    predicts, however right the model.
+    Returns the 10th, 50th and 90th percentile of the windows' p95, and with
+    ``long_run`` the p95 of all windows end to end (near the steady state; None
+    without): how far one run can land from the steady state, however right a model
+    of that steady state is. (An unstable queue has no steady state: its long run only
+    grows with its length.)
     """
     rng = random.Random(f"window-spread:{seed}")
-    p95s = []
-    long_arrivals: list = []
-    long_holds: list = []
+    p95s: list = []
+    arrivals: list = []
+    io: list = []
     for window in range(windows):
-        clock, arrivals, holds = 0.0, [], []
+        clock, first = 0.0, len(arrivals)
         while True:
             clock += rng.expovariate(rate)
             if clock >= duration_s:
                 break
-            arrivals.append(clock)
+            arrivals.append(window * duration_s + clock)
             draw = calibrated_app.draw_io_ms(pool["io_ms"], pool["dist"], pool["sigma"], rng)
-            holds.append((draw + pool["rest_ms"]) / 1000.0)
-        if arrivals:
-            waits = pool_waits(arrivals, holds, pool["threads"])
+            io.append((draw + pool["extra_ms"]) / 1000.0)
+        if len(arrivals) > first:
+            alone = [a - window * duration_s for a in arrivals[first:]]
+            waits = network_waits(
+                alone,
+                [pool["cpu_ms"] / 1000.0] * len(alone),
+                io[first:],
+                pool["threads"],
+                pool["cpus"],
+            )
             p95s.append(1000.0 * loadgen.percentile(waits, 95))
-        long_arrivals += [window * duration_s + a for a in arrivals]
-        long_holds += holds
-    steady = pool_waits(long_arrivals, long_holds, pool["threads"])
+    steady = None
+    if long_run:
+        waits = network_waits(
+            arrivals, [pool["cpu_ms"] / 1000.0] * len(arrivals), io, pool["threads"], pool["cpus"]
+        )
+        steady = round(1000.0 * loadgen.percentile(waits, 95), 3)
     return {
         "windows": len(p95s),
         "p10_ms": round(loadgen.percentile(p95s, 10), 3),
         "p50_ms": round(loadgen.percentile(p95s, 50), 3),
         "p90_ms": round(loadgen.percentile(p95s, 90), 3),
-        "long_run_ms": round(1000.0 * loadgen.percentile(steady, 95), 3),
+        "long_run_ms": steady,
     }
 
 
-def model_window(run: dict, dist: str, sigma: float, prediction: dict, windows: int = 200):
-    """The spread of 20-s (the run's duration) windows of the model's pool for a run:
-    its P x T threads held for an I/O draw of the run's distribution, with the mean
-    the run drew (the mean the model is fed, run_inputs), plus the rest of the
-    model's effective latency (CPU and overhead, stretched), at the run's offered rate.
-
-    The model's pool is an ideal one: this band is what the model, right in the
-    steady state, expects a single run of that length to measure. None when the
-    model has no finite effective latency.
-    """
-    effective = prediction.get("effective_latency_ms")
-    if effective is None or not math.isfinite(effective):
-        return None
+def model_window(
+    run: dict, inputs: dict, vcpus: int, dist: str, sigma: float, windows: int = 200
+) -> dict:
+    """The spread of windows of the run's length through the run's simulated pool
+    (_pool, with the mean draw the run drew: the mean the model is fed, run_inputs)
+    at the run's offered rate: where one run lands, and (the long run) the steady
+    state that the model computes in closed form; no long run where the model says
+    the queue is unstable (``run["prediction"]`` has no queue_p95_ms)."""
     _offsets, draws = run_requests(run, dist, sigma)
     drawn = sum(draws) / len(draws) if draws else run["io_ms"]
-    pool = {
-        "threads": run["processes"] * run["threads"],
-        "io_ms": drawn,
-        "dist": dist,
-        "sigma": sigma,
-        "rest_ms": max(0.0, effective - drawn),
-    }
-    return window_spread(run["offered_rps"], pool, run["duration_s"], windows)
+    pool = _pool(run, inputs, vcpus, drawn, dist, sigma)
+    stable = run.get("prediction", {}).get("queue_p95_ms") is not None
+    return window_spread(run["offered_rps"], pool, run["duration_s"], windows, long_run=stable)
 
 
 # ---------------------------------------------------------------- the sweep

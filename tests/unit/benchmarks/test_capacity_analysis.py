@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+import random
 import sys
 from pathlib import Path
 from wsgiref.util import setup_testing_defaults
@@ -309,29 +310,58 @@ def test_the_model_is_fed_the_service_times_the_run_drew():
     assert analysis.run_inputs({"offered_rps": 1.0}, inputs) == inputs
 
 
-# ---------------------------------------------------------------- the ideal pool
+# ---------------------------------------------------------------- the pool, simulated
 
 
-def test_pool_waits_first_come_first_served():
+def test_network_without_cpu_is_a_first_come_first_served_pool():
     """Three requests at once on two threads: the third waits for the first to end; a
     later one finds the other thread idle."""
-    waits = analysis.pool_waits([0.0, 0.0, 0.0, 1.5], [1.0, 2.0, 1.0, 1.0], 2)
+    waits = analysis.network_waits([0.0, 0.0, 0.0, 1.5], [0.0] * 4, [1.0, 2.0, 1.0, 1.0], 2)
     assert waits == [0.0, 0.0, 1.0, 0.5]
 
 
-@given(st.lists(st.tuples(st.floats(0.0, 5.0), st.floats(0.0, 5.0)), min_size=1, max_size=40))
-def test_one_thread_is_lindleys_recursion(pairs):
-    """With one thread, wait(n+1) = max(0, wait(n) + hold(n) - gap(n+1))."""
+def test_bursts_share_one_cpu_and_not_two():
+    """Two 0.1-s bursts at once on one CPU both end at 0.2 s (then 0.2 s of I/O): the
+    third request gets a thread at 0.4 s. On two CPUs they end at 0.1 s."""
+    arrivals, cpu, io = [0.0, 0.0, 0.0, 0.5], [0.1] * 4, [0.2] * 4
+    assert analysis.network_waits(arrivals, cpu, io, 2, 1) == pytest.approx([0, 0, 0.4, 0])
+    assert analysis.network_waits(arrivals, cpu, io, 2, 2) == pytest.approx([0, 0, 0.3, 0])
+
+
+@given(
+    st.lists(
+        st.tuples(st.floats(0.0, 5.0), st.floats(0.0, 2.0), st.floats(0.0, 5.0)),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_one_thread_is_lindleys_recursion(triples):
+    """With one thread nothing shares the CPU: wait(n+1) = max(0, wait(n) + cpu(n) +
+    io(n) - gap(n+1))."""
     arrivals, clock = [], 0.0
-    for gap, _hold in pairs:
+    for gap, _cpu, _io in triples:
         clock += gap
         arrivals.append(clock)
-    holds = [hold for _gap, hold in pairs]
-    waits = analysis.pool_waits(arrivals, holds, 1)
+    cpu = [c for _gap, c, _io in triples]
+    io = [i for _gap, _c, i in triples]
+    waits = analysis.network_waits(arrivals, cpu, io, 1)
     expected = [0.0]
-    for n in range(1, len(pairs)):
-        expected.append(max(0.0, expected[-1] + holds[n - 1] - (arrivals[n] - arrivals[n - 1])))
+    for n in range(1, len(triples)):
+        hold = cpu[n - 1] + io[n - 1]
+        expected.append(max(0.0, expected[-1] + hold - (arrivals[n] - arrivals[n - 1])))
     assert waits == pytest.approx(expected, abs=1e-9)
+
+
+def test_one_thread_without_io_is_m_d_1():
+    """Poisson arrivals, one thread, a constant 10-ms burst and no I/O: M/D/1, whose
+    mean wait is rho c / (2 (1 - rho)) (Pollaczek-Khinchine): 20 ms at rho = 0.8."""
+    rng = random.Random(3)
+    arrivals, clock = [], 0.0
+    for _ in range(200_000):
+        clock += rng.expovariate(80.0)
+        arrivals.append(clock)
+    waits = analysis.network_waits(arrivals, [0.01] * len(arrivals), [0.0] * len(arrivals), 1)
+    assert sum(waits) / len(waits) == pytest.approx(0.8 * 0.01 / (2 * 0.2), rel=0.1)
 
 
 def test_run_requests_are_the_arrivals_the_generator_sent():
@@ -378,24 +408,37 @@ def replayed_run(**changes) -> dict:
         "processes": 2,
         "threads": 3,
         "offered_rps": 42.2,
-        "app_ms": {"mean": 16.0},
-        "server_wait_ms": {"mean": 3.0},
-        "queue_ms": {"mean": 1.0},
+        "own": {"mean_ms": 15.5},
+        "prediction": {"queue_p95_ms": 1.0},
     }
     run.update(changes)
     return run
 
 
-def test_replay_holds_a_thread_for_the_draw_and_the_runs_other_time():
-    """A request holds its thread for its draw, the app's time above the mean draw and
-    the entry time (server wait above the queue wait); more threads, less queue."""
-    result = analysis.replay(replayed_run(), "const", 1.0)
+INPUTS = {"cpu_ms": 5.0, "overhead_ms": 1.0, "latency_ms": 15.0}
+
+
+def test_replay_runs_the_runs_requests_through_its_threads():
+    """The run's 211 requests through its 6 threads queue little; through one thread a
+    lot; with the CPU on one vCPU more than on six."""
+    result = analysis.replay(replayed_run(), INPUTS, 1, "const", 1.0)
     assert result["requests"] == 211
-    assert result["hold_mean_ms"] == pytest.approx(16.0 + 2.0)
-    assert result["queue_p95_ms"] == 0.0
-    one = analysis.replay(replayed_run(processes=1, threads=1), "const", 1.0)
+    assert result["queue_p95_ms"] < 1.0
+    one = analysis.replay(replayed_run(processes=1, threads=1), INPUTS, 1, "const", 1.0)
     assert one["queue_p95_ms"] > 10.0
-    assert analysis.replay(replayed_run(app_ms={"mean": None}), "const", 1.0) is None
+    heavy = dict(INPUTS, cpu_ms=20.0)
+    shared = analysis.replay(replayed_run(own={"mean_ms": 30.5}), heavy, 1, "const", 1.0)
+    spread = analysis.replay(replayed_run(own={"mean_ms": 30.5}), heavy, 6, "const", 1.0)
+    assert shared["queue_p95_ms"] > spread["queue_p95_ms"]
+    assert analysis.replay(replayed_run(duration_s=0.001), INPUTS, 1, "const", 1.0) is None
+
+
+def test_simulated_pool_holds_cpu_then_io_and_the_apps_excess():
+    """CPU burst = cpu_ms + overhead_ms; I/O = the mean draw plus the own time above CPU
+    and draw."""
+    pool = analysis._pool(replayed_run(), INPUTS, 1, 10.0, "exp", 1.0)
+    assert (pool["threads"], pool["cpus"], pool["cpu_ms"], pool["io_ms"]) == (6, 1, 6.0, 10.0)
+    assert pool["extra_ms"] == pytest.approx(0.5)
 
 
 def test_window_spread_long_run_is_erlang_c():
@@ -403,7 +446,8 @@ def test_window_spread_long_run_is_erlang_c():
     p95 is Erlang C's, ln(C / 0.05) / (c mu - lambda), and one window of 20 s lands
     anywhere from none to three times it (the knee of the io profile)."""
     rate, mean_ms, threads = 73.2, 208.3, 22
-    pool = {"threads": threads, "io_ms": mean_ms, "dist": "exp", "sigma": 1.0, "rest_ms": 0.0}
+    pool = {"threads": threads, "cpus": 1, "cpu_ms": 0.0, "io_ms": mean_ms, "extra_ms": 0.0,
+            "dist": "exp", "sigma": 1.0}  # fmt: skip
     spread = analysis.window_spread(rate, pool, 20.0, windows=200)
     load = rate * mean_ms / 1000.0
     exact = (
@@ -416,15 +460,16 @@ def test_window_spread_long_run_is_erlang_c():
     assert spread["p90_ms"] > 2.0 * exact
     assert analysis.window_spread(rate, pool, 20.0, windows=200) == spread
     assert analysis.window_spread(rate, pool, 20.0, windows=200, seed=1) != spread
+    assert analysis.window_spread(rate, pool, 20.0, 20, long_run=False)["long_run_ms"] is None
 
 
-def test_model_window_uses_the_models_latency_and_the_runs_mean_draw():
-    """The band's pool holds a thread for the model's effective latency on average;
-    without a finite one there is no band."""
-    run = replayed_run(duration_s=5.0)
-    short = analysis.model_window(run, "const", 1.0, {"effective_latency_ms": 10.0}, 20)
-    long = analysis.model_window(run, "const", 1.0, {"effective_latency_ms": 400.0}, 20)
-    assert short["p90_ms"] == 0.0
-    assert long["p50_ms"] > 100.0
-    assert analysis.model_window(run, "const", 1.0, {"effective_latency_ms": math.inf}) is None
-    assert analysis.model_window(run, "const", 1.0, {"effective_latency_ms": None}) is None
+def test_model_window_is_the_runs_pool_at_the_offered_rate():
+    """More CPU per request, more queue; no long run where the model says unstable."""
+    light = analysis.model_window(replayed_run(), INPUTS, 1, "const", 1.0, 20)
+    heavy = analysis.model_window(
+        replayed_run(own={"mean_ms": 130.0}), dict(INPUTS, cpu_ms=20.0), 1, "const", 1.0, 20
+    )
+    assert light["p90_ms"] < heavy["p50_ms"]
+    assert light["long_run_ms"] is not None
+    unstable = replayed_run(prediction={"queue_p95_ms": None})
+    assert analysis.model_window(unstable, INPUTS, 1, "const", 1.0, 20)["long_run_ms"] is None

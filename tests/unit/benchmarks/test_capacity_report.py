@@ -228,21 +228,24 @@ def test_window_section_replays_each_compared_run(results):
     assert "## The window" in report.markdown(results)
 
 
-def _item(verdict: str, measured: float, replayed: float, inside: bool, predicted=1.0) -> dict:
+def _item(verdict, measured, replayed, inside, predicted=1.0, long_run=1.0) -> dict:
     run = {"queue": {"verdict": verdict}, "queue_ms": {"p95": measured},
            "prediction": {"queue_p95_ms": predicted}}  # fmt: skip
-    return {"run": run, "replay": {"queue_p95_ms": replayed}, "band": {}, "inside": inside}
+    band = {"long_run_ms": long_run}
+    return {"run": run, "replay": {"queue_p95_ms": replayed}, "band": band, "inside": inside}
 
 
 def test_window_summary_separates_the_misses_and_the_unbounded():
     items = [
-        _item("within 2x", 20.0, 19.0, True),
-        _item("optimistic", 30.0, 29.0, True),
+        _item("within 2x", 20.0, 19.0, True, predicted=15.0, long_run=20.0),
+        _item("optimistic", 30.0, 29.0, True, predicted=10.0, long_run=25.0),
         _item("optimistic", 130.0, 0.0, False),
-        _item("pessimistic", 600.0, 650.0, True, predicted=None),
+        _item("pessimistic", 600.0, 650.0, True, predicted=None, long_run=None),
     ]
     assert report.window_summary(items) == {
         "compared": 3,
+        "closed_form": 2,
+        "closed_form_within_2x": 1,
         "replayed": 2,
         "inside": 2,
         "misses": 2,
@@ -251,6 +254,9 @@ def test_window_summary_separates_the_misses_and_the_unbounded():
         "unbounded": 1,
         "unbounded_inside": 1,
     }
-    assert "Of the 2 predictions not within 2x, the ideal pool reproduces 1" in report.window_text(
-        items
+    text = report.window_text(items)
+    assert (
+        "Of the 2 predictions not within 2x, the simulation of the same requests reproduces 1"
+        in text
     )
+    assert "above 5 ms: 1 of 2 within 2x" in text
