@@ -853,6 +853,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="continue OUT/capacity.json when it exists (what make bench-capacity does)",
     )
+    parser.add_argument(
+        "--no-report",
+        dest="report",
+        action="store_false",
+        help="save the measurements only (the report simulates every compared run and "
+        "takes minutes: skip it between the parts of a benchmark, render with --report)",
+    )
     parser.add_argument("--duration", type=float, default=30.0, help="seconds per run (30)")
     parser.add_argument(
         "--min-requests",
@@ -919,8 +926,9 @@ def main(argv: list | None = None) -> int:
         run_suite(suite, args, settings, results)
     results["finished"] = round(time.time(), 3)
     save_results(results, out / "capacity.json")
-    for path in report.write(results, out):
-        sys.stdout.write(f"wrote {path}\n")
+    if args.report:
+        for path in report.write(results, out):
+            sys.stdout.write(f"wrote {path}\n")
     return 0
 
 
