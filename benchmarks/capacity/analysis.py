@@ -279,54 +279,110 @@ def judge(run: dict, vcpus: int, inputs: dict) -> dict:
 # ---------------------------------------------------------------- the pool, simulated
 
 
-def network_waits(arrivals_s: list, cpu_s: list, io_s: list, threads: int, cpus: int = 1) -> list:
-    """Queue wait (s) of each request in a pool of ``threads`` threads whose requests
-    share ``cpus`` CPUs.
+class _Pool:
+    """The state of a simulated daemon group (network_waits)."""
 
-    A request takes a thread, first come first served (waiting when none is idle),
-    burns its CPU burst, then waits its I/O and frees the thread; the bursts in
-    progress share the CPUs equally (processor sharing: Linux's scheduler, and the
-    GIL's 5-ms switches, between requests). With no CPU it is an ideal pool.
-    ``arrivals_s`` must be in order.
+    def __init__(self, processes: int, threads: int, cpus: int) -> None:
+        self.cpus = cpus
+        self.now = 0.0
+        self.idle = [threads] * processes
+        self.idle_total = processes * threads
+        self.served = [0.0] * processes  # the service each burst of a process has had
+        self.bursts: list = [[] for _ in range(processes)]  # (served at its end, request)
+        self.active: set = set()  # processes with a burst in progress
+        self.io_ends: list = []  # (time the I/O ends, request, process)
+        self.turn = 0  # the process the next request tries first
 
-    Processor sharing gives every burst in progress the same service, so one clock of
-    the service each has received since the start (``served``) orders them: a burst
-    that starts at ``served`` = s and needs c ends when ``served`` reaches s + c.
+    def rates(self) -> dict:
+        """CPU-s/s each burst of each active process gets: the active processes share
+        the CPUs, at most one each (the GIL), and a process's bursts share its CPU."""
+        each = min(1.0, self.cpus / len(self.active)) if self.active else 0.0
+        return {p: each / len(self.bursts[p]) for p in self.active}
+
+    def take(self, cpu: float, io: float, request: int) -> None:
+        """Give ``request`` a thread of the next process (in turn) with one idle."""
+        count = len(self.idle)
+        process = next(
+            (self.turn + k) % count for k in range(count) if self.idle[(self.turn + k) % count]
+        )
+        self.turn = process + 1
+        self.idle[process] -= 1
+        self.idle_total -= 1
+        if cpu > 0:
+            heapq.heappush(self.bursts[process], (self.served[process] + cpu, request))
+            self.active.add(process)
+        else:
+            heapq.heappush(self.io_ends, (self.now + io, request, process))
+
+    def next_burst_end(self, rates: dict) -> tuple:
+        """(time, process) of the next burst to end at ``rates``; (inf, None) if none."""
+        ending = (math.inf, None)
+        for process, rate in rates.items():
+            end = self.now + (self.bursts[process][0][0] - self.served[process]) / rate
+            if end < ending[0]:
+                ending = (end, process)
+        return ending
+
+    def advance(self, until: float, rates: dict) -> None:
+        """Run the bursts at ``rates`` until ``until``."""
+        for process, rate in rates.items():
+            self.served[process] += (until - self.now) * rate
+        self.now = until
+
+    def end_burst(self, process: int, io_s: list) -> None:
+        """The first burst of ``process`` is done: its request waits its I/O."""
+        _served, request = heapq.heappop(self.bursts[process])
+        if not self.bursts[process]:
+            self.active.discard(process)
+        heapq.heappush(self.io_ends, (self.now + io_s[request], request, process))
+
+    def end_io(self) -> None:
+        """The first I/O is done: its thread is idle."""
+        _end, _request, process = heapq.heappop(self.io_ends)
+        self.idle[process] += 1
+        self.idle_total += 1
+
+
+def network_waits(
+    arrivals_s: list, cpu_s: list, io_s: list, processes: int, threads: int, cpus: int = 1
+) -> list:
+    """Queue wait (s) of each request in a daemon group of ``processes`` x ``threads``
+    on ``cpus`` CPUs.
+
+    A request takes an idle thread, first come first served (waiting when none is
+    idle), of the next process in turn that has one; it burns its CPU burst, then waits
+    its I/O and frees the thread. A burst needs its process's GIL, so a process with
+    bursts in progress is one runnable thread to the kernel: the active processes share
+    the CPUs equally, at most one CPU each, and a process's bursts share its CPU equally
+    (the GIL's 5-ms switches). On one CPU that is processor sharing; with no CPU an
+    ideal pool. ``arrivals_s`` must be in order. Within a process every burst gets the
+    same service, so one clock per process (``served``) orders its bursts.
     """
     waits = [0.0] * len(arrivals_s)
     queue: deque = deque()
-    bursts: list = []  # (served at which the burst ends, request)
-    io_ends: list = []  # (time the I/O ends, request)
-    clock = {"now": 0.0, "served": 0.0, "idle": threads}
+    pool = _Pool(processes, threads, cpus)
 
     def start(request: int) -> None:
-        waits[request] = clock["now"] - arrivals_s[request]
-        clock["idle"] -= 1
-        if cpu_s[request] > 0:
-            heapq.heappush(bursts, (clock["served"] + cpu_s[request], request))
-        else:
-            heapq.heappush(io_ends, (clock["now"] + io_s[request], request))
+        waits[request] = pool.now - arrivals_s[request]
+        pool.take(cpu_s[request], io_s[request], request)
 
     following = 0
-    while following < len(arrivals_s) or bursts or io_ends:
-        share = min(1.0, cpus / len(bursts)) if bursts else 0.0
+    while following < len(arrivals_s) or pool.active or pool.io_ends:
+        rates = pool.rates()
+        burst_end, ending = pool.next_burst_end(rates)
         arrival = arrivals_s[following] if following < len(arrivals_s) else math.inf
-        burst_end = clock["now"] + (bursts[0][0] - clock["served"]) / share if bursts else math.inf
-        io_end = io_ends[0][0] if io_ends else math.inf
+        io_end = pool.io_ends[0][0] if pool.io_ends else math.inf
         now = min(arrival, burst_end, io_end)
-        clock["served"] += (now - clock["now"]) * share
-        clock["now"] = now
+        pool.advance(now, rates)
         if now == burst_end:
-            _served, request = heapq.heappop(bursts)
-            heapq.heappush(io_ends, (now + io_s[request], request))
+            pool.end_burst(ending, io_s)
         elif now == io_end:
-            heapq.heappop(io_ends)
-            clock["idle"] += 1
+            pool.end_io()
             if queue:
                 start(queue.popleft())
         else:
             following += 1
-            if clock["idle"] > 0:
+            if pool.idle_total > 0:
                 start(following - 1)
             else:
                 queue.append(following - 1)
@@ -360,7 +416,8 @@ def _pool(run: dict, inputs: dict, vcpus: int, drawn_ms: float, dist: str, sigma
     excess), ``drawn_ms`` being the run's mean draw."""
     own = (run.get("own") or {}).get("mean_ms") or (inputs["cpu_ms"] + drawn_ms)
     return {
-        "threads": run["processes"] * run["threads"],
+        "processes": run["processes"],
+        "threads": run["threads"],
         "cpus": vcpus,
         "cpu_ms": inputs["cpu_ms"] + inputs["overhead_ms"],
         "io_ms": drawn_ms,
@@ -382,11 +439,31 @@ def replay(run: dict, inputs: dict, vcpus: int, dist: str, sigma: float) -> dict
     pool = _pool(run, inputs, vcpus, sum(draws) / len(draws), dist, sigma)
     cpu = [pool["cpu_ms"] / 1000.0] * len(draws)
     io = [(draw + pool["extra_ms"]) / 1000.0 for draw in draws]
-    waits = network_waits(offsets, cpu, io, pool["threads"], vcpus)
+    waits = network_waits(offsets, cpu, io, pool["processes"], pool["threads"], vcpus)
     return {
         "requests": len(waits),
         "queue_p95_ms": round(1000.0 * loadgen.percentile(waits, 95), 3),
     }
+
+
+def pool_p95_ms(pool: dict, arrivals_s: list, io_s: list) -> float:
+    """The queue-wait p95 (ms) of requests (arrival and I/O, s) in a simulated pool
+    (``processes``, ``threads``, ``cpus``, and ``cpu_ms`` per request)."""
+    cpu = [pool["cpu_ms"] / 1000.0] * len(arrivals_s)
+    waits = network_waits(arrivals_s, cpu, io_s, pool["processes"], pool["threads"], pool["cpus"])
+    return 1000.0 * loadgen.percentile(waits, 95)
+
+
+def _window_requests(rng: random.Random, rate: float, pool: dict, duration_s: float) -> tuple:
+    """Poisson arrivals (s) at ``rate`` for ``duration_s`` and their I/O (s): a draw of
+    mean ``io_ms`` from ``dist`` (shape ``sigma``, as the app draws it) + ``extra_ms``."""
+    arrivals, io, clock = [], [], rng.expovariate(rate)
+    while clock < duration_s:
+        arrivals.append(clock)
+        draw = calibrated_app.draw_io_ms(pool["io_ms"], pool["dist"], pool["sigma"], rng)
+        io.append((draw + pool["extra_ms"]) / 1000.0)
+        clock += rng.expovariate(rate)
+    return arrivals, io
 
 
 def window_spread(
@@ -398,11 +475,8 @@ def window_spread(
     long_run: bool = True,
 ) -> dict:
     """The queue-wait p95 (ms) of ``windows`` runs of ``duration_s`` each through a
-    simulated pool (network_waits), each window with other requests (seeded from
-    ``seed``, so reproducible): Poisson arrivals at ``rate``; a request burns
-    ``pool["cpu_ms"]`` on ``pool["cpus"]`` shared CPUs, then waits an I/O draw of mean
-    ``io_ms`` from ``dist`` (shape ``sigma``, as the calibrated app draws it) plus
-    ``extra_ms``; ``threads`` threads.
+    simulated pool (pool_p95_ms), each window with other requests (_window_requests,
+    seeded from ``seed``, so reproducible).
 
     Returns the 10th, 50th and 90th percentile of the windows' p95, and with
     ``long_run`` the p95 of all windows end to end (near the steady state; None
@@ -415,30 +489,12 @@ def window_spread(
     arrivals: list = []
     io: list = []
     for window in range(windows):
-        clock, first = 0.0, len(arrivals)
-        while True:
-            clock += rng.expovariate(rate)
-            if clock >= duration_s:
-                break
-            arrivals.append(window * duration_s + clock)
-            draw = calibrated_app.draw_io_ms(pool["io_ms"], pool["dist"], pool["sigma"], rng)
-            io.append((draw + pool["extra_ms"]) / 1000.0)
-        if len(arrivals) > first:
-            alone = [a - window * duration_s for a in arrivals[first:]]
-            waits = network_waits(
-                alone,
-                [pool["cpu_ms"] / 1000.0] * len(alone),
-                io[first:],
-                pool["threads"],
-                pool["cpus"],
-            )
-            p95s.append(1000.0 * loadgen.percentile(waits, 95))
-    steady = None
-    if long_run:
-        waits = network_waits(
-            arrivals, [pool["cpu_ms"] / 1000.0] * len(arrivals), io, pool["threads"], pool["cpus"]
-        )
-        steady = round(1000.0 * loadgen.percentile(waits, 95), 3)
+        alone, alone_io = _window_requests(rng, rate, pool, duration_s)
+        if alone:
+            p95s.append(pool_p95_ms(pool, alone, alone_io))
+        arrivals += [window * duration_s + a for a in alone]
+        io += alone_io
+    steady = round(pool_p95_ms(pool, arrivals, io), 3) if long_run else None
     return {
         "windows": len(p95s),
         "p10_ms": round(loadgen.percentile(p95s, 10), 3),

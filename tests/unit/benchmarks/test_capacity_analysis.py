@@ -315,17 +315,29 @@ def test_the_model_is_fed_the_service_times_the_run_drew():
 
 def test_network_without_cpu_is_a_first_come_first_served_pool():
     """Three requests at once on two threads: the third waits for the first to end; a
-    later one finds the other thread idle."""
-    waits = analysis.network_waits([0.0, 0.0, 0.0, 1.5], [0.0] * 4, [1.0, 2.0, 1.0, 1.0], 2)
-    assert waits == [0.0, 0.0, 1.0, 0.5]
+    later one finds the other thread idle. Processes share one pool."""
+    arrivals, cpu, io = [0.0, 0.0, 0.0, 1.5], [0.0] * 4, [1.0, 2.0, 1.0, 1.0]
+    assert analysis.network_waits(arrivals, cpu, io, 1, 2) == [0.0, 0.0, 1.0, 0.5]
+    assert analysis.network_waits(arrivals, cpu, io, 2, 1) == [0.0, 0.0, 1.0, 0.5]
 
 
-def test_bursts_share_one_cpu_and_not_two():
+def test_bursts_share_a_cpu_and_a_process_never_uses_two():
     """Two 0.1-s bursts at once on one CPU both end at 0.2 s (then 0.2 s of I/O): the
-    third request gets a thread at 0.4 s. On two CPUs they end at 0.1 s."""
+    third request gets a thread at 0.4 s. On two CPUs two processes end them at 0.1 s;
+    two threads of one process still share its GIL."""
     arrivals, cpu, io = [0.0, 0.0, 0.0, 0.5], [0.1] * 4, [0.2] * 4
-    assert analysis.network_waits(arrivals, cpu, io, 2, 1) == pytest.approx([0, 0, 0.4, 0])
-    assert analysis.network_waits(arrivals, cpu, io, 2, 2) == pytest.approx([0, 0, 0.3, 0])
+    assert analysis.network_waits(arrivals, cpu, io, 1, 2, 1) == pytest.approx([0, 0, 0.4, 0])
+    assert analysis.network_waits(arrivals, cpu, io, 2, 1, 2) == pytest.approx([0, 0, 0.3, 0])
+    assert analysis.network_waits(arrivals, cpu, io, 1, 2, 2) == pytest.approx([0, 0, 0.4, 0])
+
+
+def test_requests_take_the_processes_in_turn():
+    """Four bursts on 2 x 2 threads and two CPUs: in turn, each process gets two, so
+    each pair shares a CPU and all end at 0.2 s; the fifth request waits until then
+    plus the I/O."""
+    arrivals, cpu, io = [0.0] * 5, [0.1] * 5, [0.1] * 5
+    waits = analysis.network_waits(arrivals, cpu, io, 2, 2, 2)
+    assert waits == pytest.approx([0, 0, 0, 0, 0.3])
 
 
 @given(
@@ -344,7 +356,7 @@ def test_one_thread_is_lindleys_recursion(triples):
         arrivals.append(clock)
     cpu = [c for _gap, c, _io in triples]
     io = [i for _gap, _c, i in triples]
-    waits = analysis.network_waits(arrivals, cpu, io, 1)
+    waits = analysis.network_waits(arrivals, cpu, io, 1, 1)
     expected = [0.0]
     for n in range(1, len(triples)):
         hold = cpu[n - 1] + io[n - 1]
@@ -360,7 +372,7 @@ def test_one_thread_without_io_is_m_d_1():
     for _ in range(200_000):
         clock += rng.expovariate(80.0)
         arrivals.append(clock)
-    waits = analysis.network_waits(arrivals, [0.01] * len(arrivals), [0.0] * len(arrivals), 1)
+    waits = analysis.network_waits(arrivals, [0.01] * len(arrivals), [0.0] * len(arrivals), 1, 1)
     assert sum(waits) / len(waits) == pytest.approx(0.8 * 0.01 / (2 * 0.2), rel=0.1)
 
 
@@ -437,7 +449,8 @@ def test_simulated_pool_holds_cpu_then_io_and_the_apps_excess():
     """CPU burst = cpu_ms + overhead_ms; I/O = the mean draw plus the own time above CPU
     and draw."""
     pool = analysis._pool(replayed_run(), INPUTS, 1, 10.0, "exp", 1.0)
-    assert (pool["threads"], pool["cpus"], pool["cpu_ms"], pool["io_ms"]) == (6, 1, 6.0, 10.0)
+    assert (pool["processes"], pool["threads"], pool["cpus"]) == (2, 3, 1)
+    assert (pool["cpu_ms"], pool["io_ms"]) == (6.0, 10.0)
     assert pool["extra_ms"] == pytest.approx(0.5)
 
 
@@ -446,8 +459,8 @@ def test_window_spread_long_run_is_erlang_c():
     p95 is Erlang C's, ln(C / 0.05) / (c mu - lambda), and one window of 20 s lands
     anywhere from none to three times it (the knee of the io profile)."""
     rate, mean_ms, threads = 73.2, 208.3, 22
-    pool = {"threads": threads, "cpus": 1, "cpu_ms": 0.0, "io_ms": mean_ms, "extra_ms": 0.0,
-            "dist": "exp", "sigma": 1.0}  # fmt: skip
+    pool = {"processes": 2, "threads": threads // 2, "cpus": 1, "cpu_ms": 0.0,
+            "io_ms": mean_ms, "extra_ms": 0.0, "dist": "exp", "sigma": 1.0}  # fmt: skip
     spread = analysis.window_spread(rate, pool, 20.0, windows=200)
     load = rate * mean_ms / 1000.0
     exact = (
