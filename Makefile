@@ -18,10 +18,10 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export ANSIBLE_FORCE_COLOR ?= 0
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help host venv link images lint sanity unit build checks molecule molecule-shared molecule-solo test demo bench bench-capacity bench-capacity-smoke changelog clean
+.PHONY: help host venv link images lint sanity unit build checks molecule molecule-shared molecule-solo test demo bench bench-capacity bench-capacity-smoke bench-capacity-hosts changelog clean
 
 help:
-	@echo "make demo | test | checks | lint | sanity | unit | molecule [SCENARIOS=...] | images | bench | bench-capacity"
+	@echo "make demo | test | checks | lint | sanity | unit | molecule [SCENARIOS=...] | images | bench | bench-capacity | bench-capacity-hosts"
 
 # System packages (podman, runc, debootstrap, shellcheck), installed when missing.
 host:
@@ -107,6 +107,10 @@ bench: venv link
 # Continues build/capacity/capacity.json when a run was cut short; remove it to start afresh.
 bench-capacity: venv link images
 	PYTHONPATH=$(COLLECTIONS) $(BIN)/python benchmarks/capacity/bench.py --sweep-suite bookworm --out build/capacity --continue
+
+# The plans on 1 to 8 vCPUs against the simulated pool (no container; minutes).
+bench-capacity-hosts: venv link
+	PYTHONPATH=$(COLLECTIONS) $(BIN)/python benchmarks/capacity/hosts.py --out build/capacity-hosts.md
 
 # A few seconds of the capacity harness and its report, so that neither can rot.
 bench-capacity-smoke: venv link images
