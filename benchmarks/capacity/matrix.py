@@ -57,6 +57,11 @@ PROFILES = (
     Profile("cpu-over", "CPU-heavy 200 ms (50 ms CPU)", 50.0, 150.0, 1500.0, 1.0),
 )
 
+#: Profiles measured only when asked for (``--profile``): the CPU-heavy app at 80 % of
+#: its target, 51 % of the vCPU instead of 64 % (does CPU headroom keep Apache's own
+#: handling of a request from waiting for the CPU?).
+EXTRA_PROFILES = (Profile("cpu-light", "CPU-heavy 200 ms (50 ms CPU)", 50.0, 150.0, 1200.0),)
+
 
 @dataclass(frozen=True)
 class Config:
@@ -97,10 +102,10 @@ def rule_configs(vcpus: int = VCPUS) -> list[Config]:
 
 def profile(name: str) -> Profile:
     """The profile called ``name`` (KeyError if there is none)."""
-    for item in PROFILES:
+    for item in PROFILES + EXTRA_PROFILES:
         if item.name == name:
             return item
-    raise KeyError(f"no profile {name!r}; known: {', '.join(p.name for p in PROFILES)}")
+    raise KeyError(f"no profile {name!r}; known: {', '.join(p.name for p in PROFILES + EXTRA_PROFILES)}")
 
 
 def size_config(text: str) -> Config:

@@ -97,6 +97,12 @@ def test_profiles_of_one_app_share_its_calibration_key():
         matrix.profile("nope")
 
 
+def test_extra_profiles_are_named_but_not_in_the_default_matrix():
+    assert matrix.profile("cpu-light").target_rpm == 600.0
+    assert matrix.profile("cpu-light").app == matrix.profile("cpu").app
+    assert "cpu-light" not in {p.name for p in matrix.PROFILES}
+
+
 # ---------------------------------------------------------------- figures of a real run
 
 
