@@ -105,7 +105,8 @@ def profile(name: str) -> Profile:
     for item in PROFILES + EXTRA_PROFILES:
         if item.name == name:
             return item
-    raise KeyError(f"no profile {name!r}; known: {', '.join(p.name for p in PROFILES + EXTRA_PROFILES)}")
+    known = ", ".join(p.name for p in PROFILES + EXTRA_PROFILES)
+    raise KeyError(f"no profile {name!r}; known: {known}")
 
 
 def size_config(text: str) -> Config:
