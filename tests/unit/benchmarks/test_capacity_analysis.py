@@ -55,7 +55,7 @@ def run_with(**changes) -> dict:
     }
     for key, value in changes.items():
         if isinstance(value, dict):
-            run[key] = {**run[key], **value}
+            run[key] = {**run.get(key, {}), **value}
         else:
             run[key] = value
     return run
@@ -417,20 +417,11 @@ def test_run_requests_draw_what_the_app_draws_for_each_rid(dist):
 
 
 def replayed_run(**changes) -> dict:
-    run = {
-        "rate": 40.0,
-        "duration_s": 5.0,
-        "arrivals": "poisson",
-        "seed": 1,
-        "io_ms": 10.0,
-        "processes": 2,
-        "threads": 3,
-        "offered_rps": 42.2,
-        "own": {"mean_ms": 15.5},
-        "prediction": {"queue_p95_ms": 1.0},
-    }
-    run.update(changes)
-    return run
+    """The fixture capture's requests (40 rps Poisson for 5 s, 10 ms of I/O) on 2 x 3."""
+    replayed = {"rate": 40.0, "duration_s": 5.0, "arrivals": "poisson", "seed": 1,
+                "io_ms": 10.0, "processes": 2, "threads": 3, "offered_rps": 42.2,
+                "own": {"mean_ms": 15.5}, "prediction": {"queue_p95_ms": 1.0}}  # fmt: skip
+    return run_with(**{**replayed, **changes})
 
 
 INPUTS = {"cpu_ms": 5.0, "overhead_ms": 1.0, "latency_ms": 15.0}
