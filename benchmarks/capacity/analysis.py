@@ -288,7 +288,7 @@ class _Pool:
         self.idle = [threads] * processes
         self.idle_total = processes * threads
         self.served = [0.0] * processes  # the service each burst of a process has had
-        self.bursts: list = [[] for _ in range(processes)]  # (served at its end, request)
+        self.bursts: list = [[] for _process in range(processes)]  # (served at its end, request)
         self.active: set = set()  # processes with a burst in progress
         self.io_ends: list = []  # (time the I/O ends, request, process)
         self.turn = 0  # the process the next request tries first

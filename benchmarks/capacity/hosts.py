@@ -47,7 +47,7 @@ def simulated_p95_ms(inputs: dict, vcpus: int, size: tuple, rate: float, request
     rng = random.Random(f"hosts:{vcpus}:{size}:{rate}")
     io_mean = (inputs["latency_ms"] - inputs["cpu_ms"]) / 1000.0
     arrivals, io, clock = [], [], 0.0
-    for _ in range(requests):
+    for _request in range(requests):
         clock += rng.expovariate(rate)
         arrivals.append(clock)
         io.append(rng.expovariate(1.0 / io_mean))

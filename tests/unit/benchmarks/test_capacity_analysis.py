@@ -375,7 +375,7 @@ def test_one_thread_without_io_is_m_d_1():
     mean wait is rho c / (2 (1 - rho)) (Pollaczek-Khinchine): 20 ms at rho = 0.8."""
     rng = random.Random(3)
     arrivals, clock = [], 0.0
-    for _ in range(200_000):
+    for _request in range(200_000):
         clock += rng.expovariate(80.0)
         arrivals.append(clock)
     waits = analysis.network_waits(arrivals, [0.01] * len(arrivals), [0.0] * len(arrivals), 1, 1)
