@@ -855,7 +855,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--no-report",
-        dest="report",
+        dest="render",
         action="store_false",
         help="save the measurements only (the report simulates every compared run and "
         "takes minutes: skip it between the parts of a benchmark, render with --report)",
@@ -926,7 +926,7 @@ def main(argv: list | None = None) -> int:
         run_suite(suite, args, settings, results)
     results["finished"] = round(time.time(), 3)
     save_results(results, out / "capacity.json")
-    if args.report:
+    if args.render:
         for path in report.write(results, out):
             sys.stdout.write(f"wrote {path}\n")
     return 0
