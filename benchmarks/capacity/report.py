@@ -254,20 +254,14 @@ def model_summary(rows: list) -> dict:
     """Counts of the queue and capacity verdicts, and the errors where they are numbers."""
     queue = Counter(r["queue"]["verdict"] for r in rows)
     capacity = Counter(r["capacity"]["verdict"] for r in rows)
-    compared = [
-        r["queue"]["ratio"]
-        for r in rows
-        if r["queue"]["ratio"] is not None
-        and not analysis.saturated(r)
-        and (r["queue_ms"]["p95"] or 0) > analysis.QUEUE_COMPARED_ABOVE_MS
-    ]
+    ratios = [r["queue"]["ratio"] for r in compared(rows) if r["queue"]["ratio"] is not None]
     errors = [abs(r["capacity"]["error"]) for r in rows if r["capacity"]["bound"] == "="]
     return {
         "runs": len(rows),
         "queue": dict(sorted(queue.items())),
         "capacity": dict(sorted(capacity.items())),
-        "queue_compared": len(compared),
-        "queue_within_2x": sum(1 for x in compared if 0.5 <= x <= 2.0),
+        "queue_compared": len(ratios),
+        "queue_within_2x": sum(1 for x in ratios if 0.5 <= x <= 2.0),
         "capacity_measured": len(errors),
         "capacity_median_abs_error": sorted(errors)[len(errors) // 2] if errors else None,
     }
