@@ -28,6 +28,8 @@ description:
     O(default_options) (C(mod_wsgi_daemon_default_options.user (applied to
     mod_wsgi_daemon_apps[0] (shop)))).
   - Every error names the variable path, for example C(mod_wsgi_daemon_apps[1] (api).script).
+  - Mounts and C(static) URLs are unique within a site; an app without a C(site) is served in
+    every site, so its URLs must be free in each, and no site's mount may hide one of them.
   - The list is sorted by mount, longest first, because Apache uses the first
     C(WSGIScriptAlias) that matches.
 options:
@@ -144,6 +146,25 @@ _value:
       description: The C(key=value) words of the C(WSGIDaemonProcess) line, in render order.
       type: list
       elements: str
+    site:
+      description:
+        - The name of the site (virtual host) the app is served in, or null for every site
+          (server-wide). P(wsgiscale.mod_wsgi.wsgi_site_config#filter) checks the name.
+      type: str
+    static:
+      description:
+        - The app's C(static) mappings Apache serves itself, each C(url), C(path), C(max_age)
+          (seconds of C(Cache-Control), or null) and the quoted C(url_word) and C(path_word).
+        - A folder holding the app's script (or a parent of it) is refused; each folder is
+          also in RV(_value[].path_checks) with C(expect=dir).
+      type: list
+      elements: dict
+    pass_authorization:
+      description: Whether C(WSGIPassAuthorization On) passes C(Authorization) to the app.
+      type: bool
+    request_body_limit_bytes:
+      description: The app's C(LimitRequestBody) in bytes, or null (Apache's default).
+      type: int
 """
 
 from ansible.errors import AnsibleFilterError

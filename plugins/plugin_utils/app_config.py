@@ -48,7 +48,13 @@ APP_KEYS = frozenset(
     | set(APP_OPTION_KEYS)
     | {"target_rpm", "latency_ms", "cpu_ms", "process_rss_mb", "thread_rss_mb"}
     | {"processes", "threads"}
+    | {"site", "static", "pass_authorization", "request_body_limit_bytes"}
 )
+
+#: LimitRequestBody's range in Apache 2.4 (0: no limit).
+REQUEST_BODY_LIMIT_MAX = 2147483647
+#: Longest Cache-Control max-age a static mapping may ask for (one year, RFC 9111's advice).
+STATIC_MAX_AGE_MAX = 31536000
 
 #: Options the plan owns; apps set them with the ``processes``/``threads`` keys.
 PLAN_OWNED = ("processes", "threads")
@@ -241,8 +247,20 @@ def app_config(
         where, app, options, mod_wsgi_version, (default_options, defaults_name)
     )
     directory, filename = posixpath.split(script)
+    static = static_mappings(f"{where}.static", app.get("static"), directory)
+    checks = _path_checks(where, script, normalized, daemon_account)
+    checks += [
+        {"variable": f"{where}.static[{i}].path", "path": m["path"], "expect": "dir"}
+        for i, m in enumerate(static)
+    ]
     return {
-        "path_checks": _path_checks(where, script, normalized, daemon_account),
+        "path_checks": checks,
+        "site": _site_name(f"{where}.site", app.get("site")),
+        "static": static,
+        "pass_authorization": _flag(f"{where}.pass_authorization", app.get("pass_authorization")),
+        "request_body_limit_bytes": _body_limit(
+            f"{where}.request_body_limit_bytes", app.get("request_body_limit_bytes")
+        ),
         "python_home": normalized.get("python-home"),
         "home": normalized.get("home"),
         "user": normalized.get("user"),
@@ -258,6 +276,86 @@ def app_config(
         "script_file_word": quote_value(filename),
         "daemon_words": [f"{name}={quote_value(value)}" for name, value in normalized.items()],
     }
+
+
+def _flag(where: str, value: Any) -> bool:
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise _fail(where, value, "true or false")
+    return value
+
+
+def _whole_number(where: str, value: Any, high: int, what: str) -> int:
+    ok = isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= high
+    if not ok and isinstance(value, str) and value.isdigit() and value.isascii():
+        value, ok = int(value), int(value) <= high
+    if not ok:
+        raise _fail(where, value, f"{what}, an integer from 0 to {high}")
+    return int(value)
+
+
+def _body_limit(where: str, value: Any) -> Optional[int]:
+    if value is None:
+        return None
+    return _whole_number(where, value, REQUEST_BODY_LIMIT_MAX, "a size in bytes (0: no limit)")
+
+
+def _site_name(where: str, value: Any) -> Optional[str]:
+    """The name of the site the app is served in (None: in every site, server-wide)."""
+    if value is None:
+        return None
+    try:
+        return validate_group_name(value, caller=where)
+    except WsgiscaleError as exc:
+        expected = getattr(exc, "expected", str(exc)).replace("daemon process group", "site")
+        raise _fail(where, value, expected) from None
+
+
+def _inside(path: str, folder: str) -> bool:
+    """``path`` is ``folder`` or lies below it."""
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
+
+
+def static_mappings(where: str, value: Any, script_dir: str) -> List[Dict[str, Any]]:
+    """The app's ``static`` list: ``{url, path, max_age}`` entries Apache serves itself.
+
+    A folder that holds the app's script (its code folder or a parent of it) is
+    refused: ``Require all granted`` on it would publish the code.
+    """
+    if value is None:
+        return []
+    if not isinstance(value, (list, tuple)):
+        raise _fail(where, value, "a list of {url, path, max_age} mappings")
+    out: List[Dict[str, Any]] = []
+    for index, raw in enumerate(value):
+        here = f"{where}[{index}]"
+        if not isinstance(raw, Mapping) or set(raw) - {"url", "path", "max_age"}:
+            raise _fail(here, raw, "a dict with url, path and optionally max_age (seconds)")
+        url = mount_path(f"{here}.url", raw.get("url"))
+        if url == "/":
+            raise _fail(f"{here}.url", url, "a URL path below '/', such as /static")
+        path = absolute_path(f"{here}.path", raw.get("path"))
+        if _inside(script_dir, path):
+            raise _fail(
+                f"{here}.path",
+                path,
+                f"a folder that does not hold the app's code ({script_dir}): Apache would serve "
+                "every file below it, the WSGI script and settings included",
+            )
+        max_age = raw.get("max_age")
+        if max_age is not None:
+            max_age = _whole_number(f"{here}.max_age", max_age, STATIC_MAX_AGE_MAX, "seconds")
+        out.append(
+            {
+                "url": url,
+                "path": path,
+                "max_age": max_age,
+                "url_word": quote_value(url),
+                "path_word": quote_value(path),
+            }
+        )
+    return out
 
 
 def _path_checks(
@@ -313,6 +411,48 @@ def _unique(variable: str, configs: List[Dict[str, Any]], key: str, what: str) -
         seen[value] = index
 
 
+def _under(url: str, prefix: str) -> bool:
+    """A request for ``url`` matches a mount at ``prefix`` (whole path segments)."""
+    return prefix in ("/", url) or url.startswith(prefix + "/")
+
+
+def _urls(variable: str, index: int, config: Mapping[str, Any]) -> List[Tuple[str, str]]:
+    where = item_label(variable, index, config["name"])
+    urls = [(f"{where}.mount", config["mount"])]
+    return urls + [(f"{where}.static[{i}].url", m["url"]) for i, m in enumerate(config["static"])]
+
+
+def _unique_urls(variable: str, configs: List[Dict[str, Any]]) -> None:
+    """Mounts and static URLs are unique within a site. Apps without a site are
+    served in every site, so they share the URL space of each site, and a site's
+    own mount must not hide one of theirs (Apache tries a site's mounts first)."""
+    seen: List[Tuple[Optional[str], str, str]] = []
+    for index, config in enumerate(configs):
+        site = config["site"]
+        for key, url in _urls(variable, index, config):
+            for other_site, other_url, other_key in seen:
+                if other_url == url and (site == other_site or site is None or other_site is None):
+                    raise AppConfigError(
+                        f"{key} got {describe(url)}; expected a URL path not used by "
+                        f"{other_key}" + _everywhere(site, other_site)
+                    )
+            seen.append((site, url, key))
+    for site_app, site_url, site_key in seen:
+        for wide_site, wide_url, wide_key in seen:
+            if site_app is not None and wide_site is None and _under(wide_url, site_url):
+                raise AppConfigError(
+                    f"{site_key} got {describe(site_url)}; expected a URL path that does not hide "
+                    f"{wide_key} ({wide_url}) in site {site_app}: an app without a site is served "
+                    "in every site, after the site's own mounts (give that app a site too)"
+                )
+
+
+def _everywhere(site: Optional[str], other: Optional[str]) -> str:
+    if site is None or other is None:
+        return " (an app without a site is served in every site)"
+    return f" in site {site}"
+
+
 def apps_config(
     apps: Any,
     plan: Mapping[str, Any],
@@ -361,7 +501,7 @@ def apps_config(
             )
         )
     _unique(variable, configs, "name", "daemon process group name")
-    _unique(variable, configs, "mount", "mount")
+    _unique_urls(variable, configs)
     # Reverse order puts '/api/v1' before '/api' before '/': Apache takes the
     # first WSGIScriptAlias that matches.
     return sorted(configs, key=lambda config: config["mount"], reverse=True)

@@ -1,0 +1,381 @@
+# Copyright: (c) 2026, wsgiscale maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The validated virtual hosts (sites) of the role and the order Apache reads them in.
+
+A site is a host name (``server_name`` and ``server_aliases``) on a port, with
+TLS or without, and the apps mounted in it (apps name their site; apps without
+one are served in every site, as before sites existed). This module checks the
+sites and returns every word the template places, in an order that decides what
+a request for an unknown host name gets: Apache gives it to the first virtual
+host of its port, so that host is written first on purpose (a 421 answer, or the
+site the user named), never by accident.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+
+from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.errors import (
+    describe,
+    item_label,
+)
+from ansible_collections.wsgiscale.mod_wsgi.plugins.plugin_utils.app_config import (
+    AppConfigError,
+    _fail,
+    _flag,
+    _site_name,
+    _whole_number,
+    absolute_path,
+    apache_text,
+)
+from ansible_collections.wsgiscale.mod_wsgi.plugins.plugin_utils.daemon_options import (
+    quote_value,
+)
+
+#: Keys a site may hold.
+SITE_KEYS = frozenset(
+    {
+        "name",
+        "server_name",
+        "server_aliases",
+        "port",
+        "tls",
+        "redirect_to_https",
+        "http_port",
+        "hsts",
+        "hsts_max_age",
+        "server_admin",
+        "error_log",
+        "access_log",
+    }
+)
+TLS_KEYS = frozenset({"certificate", "key", "chain"})
+
+#: What ``unknown_host`` may be besides a site's name.
+REJECT = "reject"
+#: Two years, what Mozilla's and hstspreload.org's guidance asks for.
+HSTS_MAX_AGE_DEFAULT = 63072000
+
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_HOST_RE = re.compile(rf"(?:{_LABEL}\.)*{_LABEL}")
+_WILDCARD_RE = re.compile(rf"\*\.(?:{_LABEL}\.)*{_LABEL}")
+_EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@(?:[A-Za-z0-9-]+\.)*[A-Za-z0-9-]+")
+_PROTOCOL_RE = re.compile(r"[+-]?(?:all|SSLv3|TLSv1|TLSv1\.[123])")
+_CIPHERS_RE = re.compile(r"[A-Za-z0-9:+!@_.=-]+")
+
+#: Mozilla's "intermediate" server-side TLS settings (version 5.7) for Apache.
+MOZILLA_INTERMEDIATE_PROTOCOLS = "-all +TLSv1.2 +TLSv1.3"
+MOZILLA_INTERMEDIATE_CIPHERS = (
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:"
+    "DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:DHE-RSA-CHACHA20-POLY1305"
+)
+
+
+def host_name(where: str, value: Any, wildcard: bool = False) -> str:
+    """A DNS host name (``shop.example.com``); ``*.example.com`` when ``wildcard``."""
+    what = "a host name such as shop.example.com" + (" or *.example.com" if wildcard else "")
+    text = apache_text(where, value, what)
+    if len(text) > 253 or not (
+        _HOST_RE.fullmatch(text) or (wildcard and _WILDCARD_RE.fullmatch(text))
+    ):
+        raise _fail(where, value, what + " (letters, digits, '-' and '.', at most 253 characters)")
+    return text.lower()
+
+
+def _port(where: str, value: Any) -> int:
+    port = _whole_number(where, value, 65535, "a TCP port")
+    if port == 0:
+        raise _fail(where, value, "a TCP port, an integer from 1 to 65535")
+    return port
+
+
+def _tls(where: str, value: Any) -> Optional[Dict[str, Any]]:
+    if value is None:
+        return None
+    if (
+        not isinstance(value, Mapping)
+        or set(value) - TLS_KEYS
+        or not {"certificate", "key"} <= set(value)
+    ):
+        raise _fail(
+            where, value, "a dict with certificate and key (paths on the host) and optionally chain"
+        )
+    out: Dict[str, Any] = {}
+    for key in ("certificate", "key", "chain"):
+        if value.get(key) is None:
+            out[key] = out[key + "_word"] = None
+            continue
+        out[key] = absolute_path(f"{where}.{key}", value[key])
+        out[key + "_word"] = quote_value(out[key])
+    return out
+
+
+def _optional_path(where: str, value: Any) -> Tuple[Optional[str], Optional[str]]:
+    if value is None:
+        return None, None
+    path = absolute_path(where, value)
+    return path, quote_value(path)
+
+
+def _aliases(where: str, value: Any) -> List[str]:
+    if value is None:
+        return []
+    if not isinstance(value, (list, tuple)):
+        raise _fail(where, value, "a list of host names")
+    return [host_name(f"{where}[{i}]", alias, wildcard=True) for i, alias in enumerate(value)]
+
+
+def _check_site_dict(where: str, site: Any) -> Mapping[str, Any]:
+    if not isinstance(site, Mapping):
+        raise _fail(where, site, "a dict with name and server_name")
+    unknown = sorted(str(k) for k in site if k not in SITE_KEYS)
+    if unknown:
+        raise _fail(
+            f"{where} key(s) {', '.join(unknown)}",
+            {k: site[k] for k in site if str(k) in unknown},
+            f"only these keys: {', '.join(sorted(SITE_KEYS))}",
+        )
+    return site
+
+
+def _hsts(where: str, site: Mapping[str, Any], tls: Optional[Mapping[str, Any]]) -> Optional[int]:
+    if not _flag(f"{where}.hsts", site.get("hsts")):
+        if site.get("hsts_max_age") is not None:
+            raise _fail(
+                f"{where}.hsts_max_age", site["hsts_max_age"], "no value unless hsts is true"
+            )
+        return None
+    if tls is None:
+        raise _fail(f"{where}.hsts", True, "false: HSTS is only sent over TLS (set tls)")
+    max_age = site.get("hsts_max_age")
+    if max_age is None:
+        return HSTS_MAX_AGE_DEFAULT
+    return _whole_number(f"{where}.hsts_max_age", max_age, 2 * HSTS_MAX_AGE_DEFAULT, "seconds")
+
+
+def _redirect(
+    where: str, site: Mapping[str, Any], tls: Optional[Mapping[str, Any]]
+) -> Optional[int]:
+    """The plain-HTTP port whose requests are sent to HTTPS, or None."""
+    if not _flag(f"{where}.redirect_to_https", site.get("redirect_to_https")):
+        if site.get("http_port") is not None:
+            raise _fail(
+                f"{where}.http_port", site["http_port"], "no value unless redirect_to_https is true"
+            )
+        return None
+    if tls is None:
+        raise _fail(f"{where}.redirect_to_https", True, "false unless the site has tls")
+    return _port(f"{where}.http_port", site.get("http_port", 80))
+
+
+def site_config(site: Any, where: str) -> Dict[str, Any]:
+    """Validate one site and return its words (see :func:`sites_config`)."""
+    site = _check_site_dict(where, site)
+    name = _site_name(f"{where}.name", site.get("name"))
+    if name is None:
+        raise _fail(f"{where}.name", None, "a site name matching ^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    tls = _tls(f"{where}.tls", site.get("tls"))
+    port = _port(f"{where}.port", site.get("port", 443 if tls else 80))
+    error_log, error_log_word = _optional_path(f"{where}.error_log", site.get("error_log"))
+    access_log, access_log_word = _optional_path(f"{where}.access_log", site.get("access_log"))
+    admin = site.get("server_admin")
+    if admin is not None and not (isinstance(admin, str) and _EMAIL_RE.fullmatch(admin)):
+        raise _fail(
+            f"{where}.server_admin", admin, "an e-mail address such as webmaster@example.com"
+        )
+    return {
+        "name": name,
+        "where": where,
+        "server_name": host_name(f"{where}.server_name", site.get("server_name")),
+        "server_aliases": _aliases(f"{where}.server_aliases", site.get("server_aliases")),
+        "port": port,
+        "tls": tls,
+        "hsts_max_age": _hsts(where, site, tls),
+        "http_port": _redirect(where, site, tls),
+        "server_admin": admin,
+        "error_log": error_log,
+        "error_log_word": error_log_word,
+        "access_log": access_log,
+        "access_log_word": access_log_word,
+    }
+
+
+def _check_ports(variable: str, sites: Sequence[Mapping[str, Any]]) -> Dict[int, bool]:
+    """Each port is TLS or plain for every site on it; host names are unique per port."""
+    ports: Dict[int, Tuple[bool, str]] = {}
+    names: Dict[Tuple[int, str], str] = {}
+    for site in sites:
+        uses = [(site["port"], site["tls"] is not None, f"{site['where']}.port")]
+        if site["http_port"] is not None:
+            uses.append((site["http_port"], False, f"{site['where']}.http_port"))
+        for port, tls, key in uses:
+            earlier = ports.setdefault(port, (tls, key))
+            if earlier[0] != tls:
+                raise AppConfigError(
+                    f"{key} got {port}; expected a port that is "
+                    f"{'TLS' if earlier[0] else 'plain HTTP'} for every site, as for {earlier[1]}"
+                )
+            for host in [site["server_name"], *site["server_aliases"]]:
+                other = names.setdefault((port, host), site["where"])
+                if other != site["where"]:
+                    raise AppConfigError(
+                        f"{site['where']} got host name {describe(host)} on port {port}; "
+                        f"expected a host name not already served on that port by {other}"
+                    )
+    return {port: tls for port, (tls, _key) in ports.items()}
+
+
+def tls_settings(protocols: Any, ciphers: Any, names: Tuple[str, str]) -> Dict[str, str]:
+    """The server-wide SSLProtocol and SSLCipherSuite words, checked token by token."""
+    words = protocols.split() if isinstance(protocols, str) else None
+    if not words or not all(_PROTOCOL_RE.fullmatch(w) for w in words):
+        raise _fail(names[0], protocols, "SSLProtocol words such as '-all +TLSv1.2 +TLSv1.3'")
+    if not isinstance(ciphers, str) or not _CIPHERS_RE.fullmatch(ciphers):
+        raise _fail(
+            names[1], ciphers, "an OpenSSL cipher list such as 'ECDHE-RSA-AES128-GCM-SHA256:...'"
+        )
+    return {"protocols": " ".join(words), "ciphers": ciphers}
+
+
+def _vhost(
+    kind: str, site: Mapping[str, Any], port: int, tls: Optional[Mapping[str, Any]]
+) -> Dict[str, Any]:
+    return {**site, "kind": kind, "port": port, "tls": tls, "apps": []}
+
+
+def _redirect_word(site: Mapping[str, Any]) -> str:
+    port = "" if site["port"] == 443 else f":{site['port']}"
+    return f"https://{site['server_name']}{port}/"
+
+
+def _first_tls(sites: Sequence[Mapping[str, Any]], port: int) -> Optional[Mapping[str, Any]]:
+    return next((s["tls"] for s in sites if s["port"] == port and s["tls"]), None)
+
+
+def _ordered_vhosts(
+    sites: Sequence[Mapping[str, Any]], ports: Mapping[int, bool], unknown_host: str
+) -> List[Dict[str, Any]]:
+    """Per port, the virtual host that answers unknown host names first, then the sites."""
+    vhosts: List[Dict[str, Any]] = []
+    for site in sites:
+        vhosts.append(_vhost("site", site, site["port"], site["tls"]))
+        if site["http_port"] is not None:
+            redirect = _vhost("redirect", site, site["http_port"], None)
+            vhosts.append({**redirect, "redirect_word": _redirect_word(site)})
+    first: List[Dict[str, Any]] = []
+    for port, tls in ports.items():
+        chosen = [
+            v
+            for v in vhosts
+            if v["port"] == port and v["name"] == unknown_host and v["kind"] == "site"
+        ]
+        chosen = chosen or [v for v in vhosts if v["port"] == port and v["name"] == unknown_host]
+        if chosen:
+            first.append(chosen[0])
+            continue
+        unknown = {"name": REJECT, "server_name": "unknown-host.invalid", "server_aliases": []}
+        first.append(
+            {
+                **_vhost("unknown", unknown, port, _first_tls(sites, port) if tls else None),
+                "hsts_max_age": None,
+            }
+        )
+    return first + [v for v in vhosts if not any(v is f for f in first)]
+
+
+def _tls_checks(sites: Sequence[Mapping[str, Any]]) -> List[Dict[str, Any]]:
+    return [
+        {
+            "variable": f"{s['where']}.tls",
+            "certificate": s["tls"]["certificate"],
+            "key": s["tls"]["key"],
+            "chain": s["tls"]["chain"],
+            "names": [s["server_name"], *s["server_aliases"]],
+        }
+        for s in sites
+        if s["tls"]
+    ]
+
+
+def _path_checks(sites: Sequence[Mapping[str, Any]]) -> List[Dict[str, Any]]:
+    checks = []
+    for s in sites:
+        for key in ("error_log", "access_log"):
+            if s[key]:
+                folder = s[key].rsplit("/", 1)[0] or "/"
+                checks.append({"variable": f"{s['where']}.{key}", "path": folder, "expect": "dir"})
+    return checks
+
+
+def sites_config(
+    sites: Any,
+    apps: Sequence[Mapping[str, Any]],
+    *,
+    unknown_host: Any = REJECT,
+    variable: str = "sites",
+    apps_variable: str = "apps",
+    unknown_host_name: str = "unknown_host",
+) -> Dict[str, Any]:
+    """Validate the sites and place the apps (from ``apps_config``) in them.
+
+    Returns ``vhosts`` in the order they must be written (per port, the one that
+    answers unknown host names first), ``server_wide_apps`` (apps without a
+    site), the ``ports`` used (``{port: tls}``), whether any site uses ``tls``,
+    and the ``tls_checks`` and ``path_checks`` the host must pass before anything
+    is written. Without sites, every app is server-wide, as before sites existed.
+    """
+    if sites is None:
+        sites = []
+    if not isinstance(sites, (list, tuple)):
+        raise _fail(variable, sites, "a list of sites (dicts with name and server_name)")
+    checked = [site_config(raw, _where(variable, i, raw)) for i, raw in enumerate(sites)]
+    by_name: Dict[str, Mapping[str, Any]] = {}
+    for site in checked:
+        if site["name"] in by_name:
+            raise _fail(
+                f"{site['where']}.name",
+                site["name"],
+                f"a name not used by {by_name[site['name']]['where']}",
+            )
+        by_name[site["name"]] = site
+    _check_unknown_host(unknown_host, unknown_host_name, by_name)
+    ports = _check_ports(variable, checked)
+    vhosts = _ordered_vhosts(checked, ports, unknown_host)
+    for index, app in enumerate(apps):
+        if app["site"] is None:
+            continue
+        if app["site"] not in by_name:
+            where = item_label(apps_variable, index, app["name"])
+            raise _fail(
+                f"{where}.site",
+                app["site"],
+                f"the name of a site in {variable} ({', '.join(by_name) or 'none'})",
+            )
+        for vhost in vhosts:
+            if vhost["kind"] == "site" and vhost["name"] == app["site"]:
+                vhost["apps"].append(app)
+    return {
+        "vhosts": vhosts,
+        "server_wide_apps": [app for app in apps if app["site"] is None],
+        "ports": ports,
+        "tls": any(ports.values()),
+        "tls_checks": _tls_checks(checked),
+        "path_checks": _path_checks(checked),
+    }
+
+
+def _where(variable: str, index: int, raw: Any) -> str:
+    name = raw.get("name") if isinstance(raw, Mapping) else None
+    return item_label(variable, index, name)
+
+
+def _check_unknown_host(value: Any, name: str, sites: Mapping[str, Any]) -> None:
+    if value == REJECT or (isinstance(value, str) and value in sites):
+        return
+    raise _fail(
+        name, value, f"'{REJECT}' or the name of a site ({', '.join(sites) or 'none defined'})"
+    )
