@@ -113,7 +113,7 @@ _value:
       type: list
       elements: dict
     path_checks:
-      description: Folders that must exist (of the log files): C(variable), C(path), C(expect=dir).
+      description: Log folders that must exist, each C(variable), C(path), C(expect=dir).
       type: list
       elements: dict
 """
