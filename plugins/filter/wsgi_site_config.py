@@ -103,8 +103,9 @@ _value:
       type: list
       elements: dict
     ports:
-      description: Each port the sites use, mapped to whether it is TLS.
-      type: dict
+      description: Each port the sites use, as C(port) and whether it is C(tls), in order of use.
+      type: list
+      elements: dict
     tls:
       description: Whether any site uses TLS (mod_ssl is needed).
       type: bool

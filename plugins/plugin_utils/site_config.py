@@ -62,17 +62,6 @@ _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _HOST_RE = re.compile(rf"(?:{_LABEL}\.)*{_LABEL}")
 _WILDCARD_RE = re.compile(rf"\*\.(?:{_LABEL}\.)*{_LABEL}")
 _EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@(?:[A-Za-z0-9-]+\.)*[A-Za-z0-9-]+")
-_PROTOCOL_RE = re.compile(r"[+-]?(?:all|SSLv3|TLSv1|TLSv1\.[123])")
-_CIPHERS_RE = re.compile(r"[A-Za-z0-9:+!@_.=-]+")
-
-#: Mozilla's "intermediate" server-side TLS settings (version 5.7) for Apache.
-MOZILLA_INTERMEDIATE_PROTOCOLS = "-all +TLSv1.2 +TLSv1.3"
-MOZILLA_INTERMEDIATE_CIPHERS = (
-    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
-    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
-    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:"
-    "DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:DHE-RSA-CHACHA20-POLY1305"
-)
 
 
 def host_name(where: str, value: Any, wildcard: bool = False) -> str:
@@ -180,6 +169,8 @@ def site_config(site: Any, where: str) -> Dict[str, Any]:
         raise _fail(f"{where}.name", None, "a site name matching ^[A-Za-z0-9][A-Za-z0-9_.-]*$")
     tls = _tls(f"{where}.tls", site.get("tls"))
     port = _port(f"{where}.port", site.get("port", 443 if tls else 80))
+    if port == 443 and tls is None:
+        raise _fail(f"{where}.port", port, "a port other than 443 for a site without tls")
     error_log, error_log_word = _optional_path(f"{where}.error_log", site.get("error_log"))
     access_log, access_log_word = _optional_path(f"{where}.access_log", site.get("access_log"))
     admin = site.get("server_admin")
@@ -229,22 +220,26 @@ def _check_ports(variable: str, sites: Sequence[Mapping[str, Any]]) -> Dict[int,
     return {port: tls for port, (tls, _key) in ports.items()}
 
 
-def tls_settings(protocols: Any, ciphers: Any, names: Tuple[str, str]) -> Dict[str, str]:
-    """The server-wide SSLProtocol and SSLCipherSuite words, checked token by token."""
-    words = protocols.split() if isinstance(protocols, str) else None
-    if not words or not all(_PROTOCOL_RE.fullmatch(w) for w in words):
-        raise _fail(names[0], protocols, "SSLProtocol words such as '-all +TLSv1.2 +TLSv1.3'")
-    if not isinstance(ciphers, str) or not _CIPHERS_RE.fullmatch(ciphers):
-        raise _fail(
-            names[1], ciphers, "an OpenSSL cipher list such as 'ECDHE-RSA-AES128-GCM-SHA256:...'"
-        )
-    return {"protocols": " ".join(words), "ciphers": ciphers}
+#: The virtual host that answers unknown host names (``Redirect 421 /``).
+UNKNOWN_HOST: Dict[str, Any] = {
+    "name": REJECT,
+    "where": REJECT,
+    "server_name": "unknown-host.invalid",
+    "server_aliases": [],
+    "hsts_max_age": None,
+    "http_port": None,
+    "server_admin": None,
+    "error_log": None,
+    "error_log_word": None,
+    "access_log": None,
+    "access_log_word": None,
+}
 
 
 def _vhost(
     kind: str, site: Mapping[str, Any], port: int, tls: Optional[Mapping[str, Any]]
 ) -> Dict[str, Any]:
-    return {**site, "kind": kind, "port": port, "tls": tls, "apps": []}
+    return {**site, "kind": kind, "port": port, "tls": tls, "apps": [], "redirect_word": None}
 
 
 def _redirect_word(site: Mapping[str, Any]) -> str:
@@ -277,13 +272,8 @@ def _ordered_vhosts(
         if chosen:
             first.append(chosen[0])
             continue
-        unknown = {"name": REJECT, "server_name": "unknown-host.invalid", "server_aliases": []}
-        first.append(
-            {
-                **_vhost("unknown", unknown, port, _first_tls(sites, port) if tls else None),
-                "hsts_max_age": None,
-            }
-        )
+        tls_words = _first_tls(sites, port) if tls else None
+        first.append(_vhost("unknown", UNKNOWN_HOST, port, tls_words))
     return first + [v for v in vhosts if not any(v is f for f in first)]
 
 
@@ -361,7 +351,7 @@ def sites_config(
     return {
         "vhosts": vhosts,
         "server_wide_apps": [app for app in apps if app["site"] is None],
-        "ports": ports,
+        "ports": [{"port": port, "tls": tls} for port, tls in ports.items()],
         "tls": any(ports.values()),
         "tls_checks": _tls_checks(checked),
         "path_checks": _path_checks(checked),

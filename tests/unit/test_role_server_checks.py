@@ -52,6 +52,13 @@ GOOD = {
     "mod_wsgi_daemon_conf_name": ["mod_wsgi_daemon", "wsgi-2.0", "a" * 64],
     "mod_wsgi_daemon_max_request_workers": ["auto", 1, 150, 999999],
     "mod_wsgi_daemon_mpm_threads_per_child": [1, 25, 999],
+    "mod_wsgi_daemon_tls_protocols": ["-all +TLSv1.2 +TLSv1.3", "TLSv1.3", "all -SSLv3 -TLSv1 -TLSv1.1"],
+    "mod_wsgi_daemon_tls_ciphers": [
+        "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384",
+        "HIGH:!aNULL:!MD5",
+        "DEFAULT@SECLEVEL=2",
+    ],
+    "mod_wsgi_daemon_default_site_enabled": [None, True, False],
 }
 
 BAD = {
@@ -116,6 +123,16 @@ BAD = {
         "auto\n",
     ],
     "mod_wsgi_daemon_mpm_threads_per_child": [0, -1, 1000, 100000, 2.5, "25\n"],
+    "mod_wsgi_daemon_tls_protocols": [
+        "",
+        "TLSv1.4",
+        "-all  +TLSv1.2",
+        "+TLSv1.2\nSSLEngine off",
+        "+TLSv1.2 ",
+        "+TLSv1.2 # comment",
+    ],
+    "mod_wsgi_daemon_tls_ciphers": ["", "A B", 'HIGH"', "HIGH\nSSLEngine off", "${X}", "HIGH:#x"],
+    "mod_wsgi_daemon_default_site_enabled": ["yes", "", 1, "None\n"],
 }
 
 

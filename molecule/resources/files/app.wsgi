@@ -49,6 +49,9 @@ def application(environ, start_response):
         "sys_path": sys.path,
         "cwd": os.getcwd(),
         "probe_module": _probe_module(),
+        "authorization": environ.get("HTTP_AUTHORIZATION"),
+        "host": environ.get("HTTP_HOST"),
+        "https": environ.get("HTTPS") or environ.get("wsgi.url_scheme") == "https",
     }
     data = json.dumps(body).encode("utf-8")
     start_response(
