@@ -98,6 +98,9 @@ _value:
     name:
       description: The daemon process group name.
       type: str
+    index:
+      description: The app's position in the input list (the list returned is sorted by mount).
+      type: int
     mount:
       description: The mount, as given.
       type: str

@@ -18,6 +18,8 @@ import os
 import ssl
 from typing import Any, Dict, List, Optional, Sequence
 
+from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.errors import WsgiscaleError
+
 #: OpenSSL's X509_V_FLAG_PARTIAL_CHAIN (ssl.VERIFY_X509_PARTIAL_CHAIN from Python 3.10):
 #: an intermediate of the chain may be the trust anchor.
 PARTIAL_CHAIN = getattr(ssl, "VERIFY_X509_PARTIAL_CHAIN", 0x80000)
@@ -25,7 +27,7 @@ PARTIAL_CHAIN = getattr(ssl, "VERIFY_X509_PARTIAL_CHAIN", 0x80000)
 ROUNDS = 8
 
 
-class TlsCheckError(ValueError):
+class TlsCheckError(WsgiscaleError):
     """The files would not work: the message says which and why."""
 
 
@@ -58,7 +60,9 @@ def server_context(certificate: str, key: str) -> ssl.SSLContext:
         ) from None
     except ssl.SSLError as exc:
         reason = getattr(exc, "reason", None) or str(exc)
-        if "KEY_VALUES_MISMATCH" in reason:
+        # Another key of the same type fails the comparison; one of another type (an RSA
+        # key for an EC certificate) leaves the certificate without a key.
+        if "KEY_VALUES_MISMATCH" in reason or "NO_CERTIFICATE_ASSIGNED" in reason:
             raise TlsCheckError(f"key {key} does not belong to certificate {certificate}") from None
         raise TlsCheckError(
             f"certificate {certificate} or key {key} cannot be loaded ({reason}): "
@@ -104,9 +108,14 @@ def _verify_message(exc: ssl.SSLError) -> str:
     return getattr(exc, "verify_message", None) or getattr(exc, "reason", None) or str(exc)
 
 
+#: The label a wildcard name is checked with: no certificate names it by chance, so only
+#: a wildcard certificate covers it.
+WILDCARD_PROBE = "wsgiscale-wildcard-check"
+
+
 def _probe_name(name: str) -> str:
-    """A name a wildcard alias must cover (``*.example.com`` -> ``www.example.com``)."""
-    return "www" + name[1:] if name.startswith("*.") else name
+    """A name only a wildcard certificate covers, for ``*.example.com``."""
+    return WILDCARD_PROBE + name[1:] if name.startswith("*.") else name
 
 
 def _when(text: Optional[str]) -> Optional[str]:
@@ -120,12 +129,28 @@ def _names(cert: Dict[str, Any]) -> List[str]:
     return [value for kind, value in cert.get("subjectAltName", ()) if kind == "DNS"]
 
 
-def _problem(name: str, exc: ssl.SSLError, chain: Optional[str], certificate: str) -> str:
+def _leaf_dates_ok(server: ssl.SSLContext, certificate: str, name: str) -> bool:
+    """Whether the certificate alone (trusted as itself, names unchecked) is in its dates."""
+    client = client_context(certificate, None)
+    client.check_hostname = False
+    try:
+        handshake(server, client, name)
+    except ssl.SSLError:
+        return False
+    return True
+
+
+def _problem(
+    name: str, exc: ssl.SSLError, chain: Optional[str], certificate: str, server: ssl.SSLContext
+) -> str:
     message = _verify_message(exc)
-    if "hostname mismatch" in message.lower() or "doesn't match" in message:
+    if "mismatch" in message.lower() or "doesn't match" in message:
         return f"certificate {certificate} does not cover {name}"
     if "expired" in message or "not yet valid" in message:
-        return f"certificate {certificate} {message.replace('certificate ', '')}"
+        when = message.replace("certificate ", "")
+        if chain and _leaf_dates_ok(server, certificate, _probe_name(name)):
+            return f"chain {chain} holds a certificate that {when} ({certificate} is valid)"
+        return f"certificate {certificate} {when}"
     if chain:
         return f"chain {chain} did not issue certificate {certificate} ({message})"
     return f"certificate {certificate} cannot be verified ({message})"
@@ -155,7 +180,7 @@ def check_tls(
         try:
             seen = handshake(server, client, _probe_name(name))
         except ssl.SSLError as exc:
-            problems.append(_problem(name, exc, chain, certificate))
+            problems.append(_problem(name, exc, chain, certificate, server))
     if problems:
         raise TlsCheckError("; ".join(dict.fromkeys(problems)))
     return {

@@ -478,7 +478,7 @@ def apps_config(
         except VersionError as exc:
             raise _fail(f"parameter '{PARAMETER}'", mod_wsgi_version, exc.expected) from None
     plans = plan.get("apps", {}) if isinstance(plan, Mapping) else {}
-    configs = []
+    configs: List[Dict[str, Any]] = []
     for index, raw in enumerate(apps):
         where = _label(variable, index, raw)
         name = raw.get("name") if isinstance(raw, Mapping) else None
@@ -500,6 +500,7 @@ def apps_config(
                 daemon_account=daemon_account,
             )
         )
+        configs[-1]["index"] = index
     _unique(variable, configs, "name", "daemon process group name")
     _unique_urls(variable, configs)
     # Reverse order puts '/api/v1' before '/api' before '/': Apache takes the

@@ -158,7 +158,8 @@ def _redirect(
         return None
     if tls is None:
         raise _fail(f"{where}.redirect_to_https", True, "false unless the site has tls")
-    return _port(f"{where}.http_port", site.get("http_port", 80))
+    http_port = site.get("http_port")
+    return _port(f"{where}.http_port", 80 if http_port is None else http_port)
 
 
 def site_config(site: Any, where: str) -> Dict[str, Any]:
@@ -167,8 +168,13 @@ def site_config(site: Any, where: str) -> Dict[str, Any]:
     name = _site_name(f"{where}.name", site.get("name"))
     if name is None:
         raise _fail(f"{where}.name", None, "a site name matching ^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    if name == REJECT:
+        raise _fail(f"{where}.name", name, f"another name: '{REJECT}' is a value of unknown_host")
     tls = _tls(f"{where}.tls", site.get("tls"))
-    port = _port(f"{where}.port", site.get("port", 443 if tls else 80))
+    port = site.get("port")
+    port = (
+        _port(f"{where}.port", 443 if tls else 80) if port is None else _port(f"{where}.port", port)
+    )
     if port == 443 and tls is None:
         raise _fail(f"{where}.port", port, "a port other than 443 for a site without tls")
     error_log, error_log_word = _optional_path(f"{where}.error_log", site.get("error_log"))
@@ -335,11 +341,11 @@ def sites_config(
     _check_unknown_host(unknown_host, unknown_host_name, by_name)
     ports = _check_ports(variable, checked)
     vhosts = _ordered_vhosts(checked, ports, unknown_host)
-    for index, app in enumerate(apps):
+    for position, app in enumerate(apps):
         if app["site"] is None:
             continue
         if app["site"] not in by_name:
-            where = item_label(apps_variable, index, app["name"])
+            where = item_label(apps_variable, app.get("index", position), app["name"])
             raise _fail(
                 f"{where}.site",
                 app["site"],

@@ -52,7 +52,11 @@ GOOD = {
     "mod_wsgi_daemon_conf_name": ["mod_wsgi_daemon", "wsgi-2.0", "a" * 64],
     "mod_wsgi_daemon_max_request_workers": ["auto", 1, 150, 999999],
     "mod_wsgi_daemon_mpm_threads_per_child": [1, 25, 999],
-    "mod_wsgi_daemon_tls_protocols": ["-all +TLSv1.2 +TLSv1.3", "TLSv1.3", "all -SSLv3 -TLSv1 -TLSv1.1"],
+    "mod_wsgi_daemon_tls_protocols": [
+        "-all +TLSv1.2 +TLSv1.3",
+        "TLSv1.3",
+        "all -SSLv3 -TLSv1 -TLSv1.1",
+    ],
     "mod_wsgi_daemon_tls_ciphers": [
         "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384",
         "HIGH:!aNULL:!MD5",
