@@ -4,6 +4,17 @@
 
 from __future__ import annotations
 
+import re
+
+
+def _without_options(fragment: str, names: tuple) -> str:
+    """``fragment`` (YAML with one ``options`` key) without the options ``names``.
+
+    Each option is the block from its key, indented two spaces, to the next key.
+    """
+    blocks = re.split(r"(?m)^(?=  \S)", fragment)
+    return "".join(b for b in blocks if b.strip().split(":", 1)[0] not in names)
+
 
 class ModuleDocFragment:
     """Options shared by the capacity-sizing filters (wsgi_sizing and friends)."""
@@ -139,3 +150,7 @@ options:
     description: Explicit threads per process; see O(processes).
     type: int
 """
+
+    # HOST without memory_mb and hosts, for wsgi_fleet_plan: each host brings its
+    # memory, and the hosts are the filter's input.
+    FLEET_HOST = _without_options(HOST, ("memory_mb", "hosts"))
