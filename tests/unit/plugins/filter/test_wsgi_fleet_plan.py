@@ -129,3 +129,16 @@ def test_a_short_fleet_is_returned_not_raised():
     assert fleet["more_hosts_shape"] == {"vcpus": 8, "memory_mb": 16384.0, "like": "web1"}
     assert [p["code"] for p in fleet["problems"]] == ["fleet_short"]
     assert "like web1 (8 vCPUs, 16,384 MB)" in fleet["problems"][0]["message"]
+
+
+def test_fleet_host_fragment_is_the_host_fragment_without_memory_and_hosts():
+    """The fragment must be a literal (ansible-test), so it repeats HOST's text."""
+    import yaml
+    from ansible_collections.wsgiscale.mod_wsgi.plugins.doc_fragments.sizing import (
+        ModuleDocFragment,
+    )
+
+    host = yaml.safe_load(ModuleDocFragment.HOST)["options"]
+    fleet = yaml.safe_load(ModuleDocFragment.FLEET_HOST)["options"]
+    del host["memory_mb"], host["hosts"]
+    assert fleet == host

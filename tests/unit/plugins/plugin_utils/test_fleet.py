@@ -298,12 +298,11 @@ def test_host_options_reach_every_host_plan():
     ],
 )
 def test_bad_input_names_the_variable(change, needle):
-    kwargs = {"hosts": [host("web1", 2), host("web2", 2)], "apps": CALC, "fleet_target_rpm": 600}
-    kwargs.update(change)
+    call = {"hosts": [host("web1", 2), host("web2", 2)], "apps": CALC, "fleet_target_rpm": 600}
+    call.update(change)
+    hosts, apps, rpm = call.pop("hosts"), call.pop("apps"), call.pop("fleet_target_rpm")
     with pytest.raises(SizingError) as err:
-        fleet_plan(
-            kwargs.pop("hosts"), kwargs.pop("apps"), kwargs.pop("fleet_target_rpm"), **kwargs
-        )
+        fleet_plan(hosts, apps, rpm, **call)
     assert str(err.value).startswith("wsgi_fleet_plan: ")
     assert needle in str(err.value)
 
