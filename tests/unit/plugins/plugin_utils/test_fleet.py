@@ -298,11 +298,11 @@ def test_host_options_reach_every_host_plan():
     ],
 )
 def test_bad_input_names_the_variable(change, needle):
-    call = {"hosts": [host("web1", 2), host("web2", 2)], "apps": CALC, "fleet_target_rpm": 600}
-    call.update(change)
-    hosts, apps, rpm = call.pop("hosts"), call.pop("apps"), call.pop("fleet_target_rpm")
+    base = {"hosts": [host("web1", 2), host("web2", 2)], "apps": CALC, "fleet_target_rpm": 600}
+    args = {**base, **change}
+    options = {key: value for key, value in change.items() if key not in base}
     with pytest.raises(SizingError) as err:
-        fleet_plan(hosts, apps, rpm, **call)
+        fleet_plan(args["hosts"], args["apps"], args["fleet_target_rpm"], **options)
     assert str(err.value).startswith("wsgi_fleet_plan: ")
     assert needle in str(err.value)
 
