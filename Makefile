@@ -60,7 +60,7 @@ build: venv
 	rm -rf build/artifact && mkdir -p build/artifact
 	$(BIN)/ansible-galaxy collection build --force --output-path build/artifact .
 	$(BIN)/ansible-galaxy collection install --force -p build/artifact/installed build/artifact/wsgiscale-mod_wsgi-*.tar.gz
-	for p in wsgi_sizing wsgi_host_plan wsgi_processes wsgi_threads wsgi_daemon_options wsgi_app_config; do \
+	for p in wsgi_sizing wsgi_host_plan wsgi_fleet_plan wsgi_processes wsgi_threads wsgi_daemon_options wsgi_app_config; do \
 	  ANSIBLE_COLLECTIONS_PATH=build/artifact/installed $(BIN)/ansible-doc -t filter wsgiscale.mod_wsgi.$$p >/dev/null; done
 	for p in restart_info daemon_info traffic_info; do \
 	  ANSIBLE_COLLECTIONS_PATH=build/artifact/installed $(BIN)/ansible-doc -t module wsgiscale.mod_wsgi.$$p >/dev/null; done

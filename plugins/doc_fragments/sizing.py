@@ -139,3 +139,91 @@ options:
     description: Explicit threads per process; see O(processes).
     type: int
 """
+
+    # HOST without memory_mb and hosts, for wsgi_fleet_plan: each host brings its
+    # memory, and the hosts are the filter's input.
+    # tests/unit/plugins/filter/test_wsgi_fleet_plan.py keeps it in step with HOST.
+    FLEET_HOST = r"""
+options:
+  memory_fraction:
+    description: Share of O(memory_mb) the daemons and Apache may use (0 < x <= 1).
+    type: float
+    default: 0.8
+  apache_reserve_mb:
+    description: Memory kept for the Apache parent and children, subtracted from the budget.
+    type: float
+    default: 256
+  cpu_target:
+    description:
+      - Highest share of the host's vCPUs the plan may use at the target (0 < x <= 1).
+      - A plan over it is infeasible and reports RV(_value.vcpus_needed).
+    type: float
+    default: 0.7
+  gil_target:
+    description:
+      - Highest per-process GIL utilisation (CPU-seconds of Python per second per process,
+        0 < x < 1). Decides the minimum number of processes; a request's Python CPU time is
+        inflated for the wait on the GIL and, when the host's CPUs are busy, for the wait on
+        a CPU (docs/sizing.md).
+    type: float
+    default: 0.5
+  overhead_ms:
+    description:
+      - CPU per request outside the daemon's Python (Apache child, proxying, kernel), ms.
+      - Measured on Debian's Apache 2.4 with mod_wsgi 4.9.4 at 0.95 ms and 5.0.2 at 1.09 ms
+        (docs/benchmarks.md).
+    type: float
+    default: 1
+  headroom:
+    description:
+      - Share of extra load the thread pool is sized for (0 <= x <= 10). The pool must meet
+        the queue SLO with (1 + O(headroom)) times the busy threads the target keeps busy;
+        the predicted figures are those of the target itself.
+      - The queue wait rises steeply near the smallest pool that meets the SLO, so a few
+        percent more traffic or latency than measured would miss it there; 0.2 covers an
+        error of 20% in O(target_rpm) or O(latency_ms). 0 sizes on the edge.
+    type: float
+    default: 0.2
+  slo_wait_ms:
+    description: Queue wait (for a free daemon thread) allowed at O(slo_percentile), in ms.
+    type: float
+    default: 10
+  slo_percentile:
+    description:
+      - Percentile of the queue-wait SLO (0 < x < 100).
+      - 95 means P(queue wait > O(slo_wait_ms)) <= 5%.
+    type: float
+    default: 95
+  max_threads:
+    description:
+      - Hard cap on threads per process.
+      - The GIL cap ceil(O(latency_ms) / O(cpu_ms)) may be lower.
+    type: int
+    default: 25
+  min_processes:
+    description: Fewest processes (2 keeps serving while one restarts).
+    type: int
+    default: 2
+  mod_wsgi_version:
+    description:
+      - Installed mod_wsgi version (for example C('4.9.4'), C('1:4.9.4-1+b1'), C('6.1')); at
+        least 4.1, as a string of at least major.minor (quote it in YAML, where an unquoted
+        C(4.10) is the number 4.1).
+      - Decides the C(request-timeout) detection rule (<= 5.x averages over thread slots,
+        6.x scales by 1 + ln threads).
+    type: str
+    default: '4.9'
+  hang_timeout_s:
+    description:
+      - Seconds after which a single hung request should be killed; C(request-timeout) is
+        derived from it for O(mod_wsgi_version) and the thread count.
+      - Never below max(5 s, 10 x O(latency_ms)). C(0) turns C(request-timeout) off.
+    type: float
+    default: 60
+  free_threading:
+    description:
+      - mod_wsgi 6 C(WSGIFreeThreading) on a free-threaded Python, which removes the
+        per-process GIL cap (needs O(mod_wsgi_version) >= 6.0).
+    type: bool
+    default: false
+"""
