@@ -9,7 +9,7 @@ VENV := $(CURDIR)/.venv
 BIN := $(VENV)/bin
 COLLECTIONS := $(CURDIR)/build/collections
 LINK := $(COLLECTIONS)/ansible_collections/wsgiscale/mod_wsgi
-SCENARIOS ?= faults hostile_input apply_under_load default rolling_drain multi_app request_timeout autotune
+SCENARIOS ?= faults hostile_input apply_under_load default rolling_drain multi_app fleet request_timeout autotune
 # Run alone, after the others: they count requests lost, or measure queueing, under load (tests/molecule.sh).
 SOLO_SCENARIOS ?= apply_under_load rolling_drain autotune
 
@@ -60,9 +60,9 @@ build: venv
 	rm -rf build/artifact && mkdir -p build/artifact
 	$(BIN)/ansible-galaxy collection build --force --output-path build/artifact .
 	$(BIN)/ansible-galaxy collection install --force -p build/artifact/installed build/artifact/wsgiscale-mod_wsgi-*.tar.gz
-	for p in wsgi_sizing wsgi_host_plan wsgi_fleet_plan wsgi_processes wsgi_threads wsgi_daemon_options wsgi_app_config; do \
+	for p in wsgi_sizing wsgi_host_plan wsgi_fleet_plan wsgi_processes wsgi_threads wsgi_daemon_options wsgi_app_config wsgi_site_config; do \
 	  ANSIBLE_COLLECTIONS_PATH=build/artifact/installed $(BIN)/ansible-doc -t filter wsgiscale.mod_wsgi.$$p >/dev/null; done
-	for p in restart_info daemon_info traffic_info; do \
+	for p in restart_info daemon_info traffic_info tls_check; do \
 	  ANSIBLE_COLLECTIONS_PATH=build/artifact/installed $(BIN)/ansible-doc -t module wsgiscale.mod_wsgi.$$p >/dev/null; done
 	ANSIBLE_COLLECTIONS_PATH=build/artifact/installed $(BIN)/ansible-doc -t role wsgiscale.mod_wsgi.mod_wsgi_daemon >/dev/null
 	@echo "build: artifact installs and ansible-doc renders every plugin and the role"
