@@ -256,15 +256,19 @@ NAME_OPTIONS = {
 
 
 def wsgi_fleet_plan(
-    hosts, apps=None, fleet_target_rpm=None, defaults=None, survive_host_loss=False, **params
+    fleet_hosts, apps=None, fleet_target_rpm=None, defaults=None, survive_host_loss=False, **params
 ):
-    """Return the fleet plan for ``hosts``; see DOCUMENTATION."""
+    """Return the fleet plan for ``fleet_hosts`` (the input); see DOCUMENTATION.
+
+    The input is not named ``hosts``, so that ``hosts=`` given as an option reaches the
+    plan's own check (a fleet plan takes its hosts from the input).
+    """
     names = {
         key: str(params.pop(option, default)) for option, (key, default) in NAME_OPTIONS.items()
     }
     try:
         return fleet_plan(
-            hosts,
+            fleet_hosts,
             apps,
             fleet_target_rpm,
             defaults=defaults,

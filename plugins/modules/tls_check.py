@@ -92,6 +92,8 @@ names:
   elements: str
 """
 
+import re
+
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.tls import (
     TlsCheckError,
@@ -107,10 +109,20 @@ ARGUMENT_SPEC = {
 }
 
 
+#: A host name the certificate must cover (``*.`` allowed first), as the role checks them.
+NAME_RE = re.compile(r"(\*\.)?[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?")
+
+
 def main() -> None:
     """Run the module."""
     module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     params = module.params
+    bad = [name for name in params["names"] if not NAME_RE.fullmatch(name)]
+    if bad:
+        module.fail_json(
+            msg=f"{params['variable']}: names got {bad!r}; expected host names such as "
+            "shop.example.com or *.example.com. Nothing was changed on the host."
+        )
     try:
         result = check_tls(params["certificate"], params["key"], params["chain"], params["names"])
     except TlsCheckError as exc:

@@ -71,14 +71,23 @@ def host_name(where: str, value: Any, wildcard: bool = False) -> str:
     if len(text) > 253 or not (
         _HOST_RE.fullmatch(text) or (wildcard and _WILDCARD_RE.fullmatch(text))
     ):
-        raise _fail(where, value, what + " (letters, digits, '-' and '.', at most 253 characters)")
+        raise _fail(
+            where,
+            value,
+            what + " (letters, digits, '-' and '.', labels of 1 to 63 characters, "
+            "at most 253 characters in all)",
+        )
     return text.lower()
 
 
 def _port(where: str, value: Any) -> int:
-    port = _whole_number(where, value, 65535, "a TCP port")
+    what = "a TCP port, an integer from 1 to 65535"
+    try:
+        port = _whole_number(where, value, 65535, "a TCP port")
+    except AppConfigError:
+        raise _fail(where, value, what) from None
     if port == 0:
-        raise _fail(where, value, "a TCP port, an integer from 1 to 65535")
+        raise _fail(where, value, what)
     return port
 
 
@@ -177,6 +186,8 @@ def site_config(site: Any, where: str) -> Dict[str, Any]:
     )
     if port == 443 and tls is None:
         raise _fail(f"{where}.port", port, "a port other than 443 for a site without tls")
+    if port == 80 and tls is not None:
+        raise _fail(f"{where}.port", port, "a port other than 80 for a site with tls")
     error_log, error_log_word = _optional_path(f"{where}.error_log", site.get("error_log"))
     access_log, access_log_word = _optional_path(f"{where}.access_log", site.get("access_log"))
     admin = site.get("server_admin")

@@ -20,7 +20,11 @@ import pytest
 import yaml
 from ansible.errors import AnsibleFilterError
 from ansible_collections.wsgiscale.mod_wsgi.plugins import filter as filter_plugins
-from ansible_collections.wsgiscale.mod_wsgi.plugins.modules import daemon_info, restart_info
+from ansible_collections.wsgiscale.mod_wsgi.plugins.modules import (
+    daemon_info,
+    restart_info,
+    tls_check,
+)
 from ansible_collections.wsgiscale.mod_wsgi.tests.unit.plugins.modules.module_harness import (
     FailJson,
     run_module,
@@ -33,8 +37,10 @@ CASES = TABLE["cases"]
 FILTER_PLUGINS = (
     "wsgi_app_config",
     "wsgi_daemon_options",
+    "wsgi_fleet_plan",
     "wsgi_host_plan",
     "wsgi_processes",
+    "wsgi_site_config",
     "wsgi_sizing",
     "wsgi_threads",
 )
@@ -42,7 +48,7 @@ FILTERS = {}
 for _name in FILTER_PLUGINS:
     _plugin = importlib.import_module(f"{filter_plugins.__name__}.{_name}")
     FILTERS.update(_plugin.FilterModule().filters())
-MODULES = {"daemon_info": daemon_info, "restart_info": restart_info}
+MODULES = {"daemon_info": daemon_info, "restart_info": restart_info, "tls_check": tls_check}
 PROC = ROOT / "tests" / "fixtures" / "proc" / "trixie"
 
 #: Keys a row of each kind may have.

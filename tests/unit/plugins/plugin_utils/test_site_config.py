@@ -420,7 +420,7 @@ def test_host_name_length_limit():
     assert host_name("x", ".".join(["a" * 63] * 3) + "." + "b" * 61) == (
         ".".join(["a" * 63] * 3) + "." + "b" * 61
     )
-    with pytest.raises(WsgiscaleError, match=r"^x got .*at most 253 characters\)$"):
+    with pytest.raises(WsgiscaleError, match=r"^x got .*at most 253 characters in all\)$"):
         host_name("x", ".".join(["a" * 63] * 3) + "." + "b" * 62)
 
 
@@ -578,3 +578,10 @@ def test_valid_words_never_hold_a_newline_and_paths_with_spaces_are_quoted():
     assert vhost["error_log_word"] == '"/var/log/my shop/error.log"'
     assert vhost["access_log_word"] == '"/var/log/my shop/access.log"'
     assert vhost["server_admin"] == "web.master@example.com"
+
+
+def test_tls_site_on_80_is_refused():
+    message = _error([_shop(tls=TLS, port=80)])
+    assert message == (
+        "sites[0] (shop).port got 80 (int); expected a port other than 80 for a site with tls"
+    )
