@@ -28,6 +28,9 @@ description:
   - Needs only Python's standard library on the target.
 author:
   - wsgiscale maintainers (@wsgiscale)
+attributes:
+  platform:
+    description: Any POSIX host with Python's C(ssl) module (OpenSSL 1.1.1 or later).
 extends_documentation_fragment:
   - wsgiscale.mod_wsgi.attributes.read_only
 options:
