@@ -211,17 +211,22 @@ def _normalized(
         raise _fail(origin[0], origin[1], getattr(exc, "expected", str(exc))) from None
 
 
-def _check_app_dict(where: str, app: Any) -> Mapping[str, Any]:
-    if not isinstance(app, Mapping):
-        raise _fail(where, app, "a dict with name, script and mount")
-    unknown = sorted(str(k) for k in app if k not in APP_KEYS)
+def check_keys(where: str, value: Any, keys: frozenset, what: str) -> Mapping[str, Any]:
+    """``value`` is a dict (``what`` says with which keys) holding only ``keys``."""
+    if not isinstance(value, Mapping):
+        raise _fail(where, value, what)
+    unknown = sorted(str(k) for k in value if k not in keys)
     if unknown:
         raise _fail(
             f"{where} key(s) {', '.join(unknown)}",
-            {k: app[k] for k in app if str(k) in unknown},
-            f"only these keys: {', '.join(sorted(APP_KEYS))}",
+            {k: value[k] for k in value if str(k) in unknown},
+            f"only these keys: {', '.join(sorted(keys))}",
         )
-    return app
+    return value
+
+
+def _check_app_dict(where: str, app: Any) -> Mapping[str, Any]:
+    return check_keys(where, app, APP_KEYS, "a dict with name, script and mount")
 
 
 def app_config(

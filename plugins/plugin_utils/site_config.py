@@ -29,6 +29,7 @@ from ansible_collections.wsgiscale.mod_wsgi.plugins.plugin_utils.app_config impo
     _whole_number,
     absolute_path,
     apache_text,
+    check_keys,
 )
 from ansible_collections.wsgiscale.mod_wsgi.plugins.plugin_utils.daemon_options import (
     quote_value,
@@ -128,28 +129,36 @@ def _aliases(where: str, value: Any) -> List[str]:
 
 
 def _check_site_dict(where: str, site: Any) -> Mapping[str, Any]:
-    if not isinstance(site, Mapping):
-        raise _fail(where, site, "a dict with name and server_name")
-    unknown = sorted(str(k) for k in site if k not in SITE_KEYS)
-    if unknown:
-        raise _fail(
-            f"{where} key(s) {', '.join(unknown)}",
-            {k: site[k] for k in site if str(k) in unknown},
-            f"only these keys: {', '.join(sorted(SITE_KEYS))}",
-        )
-    return site
+    return check_keys(where, site, SITE_KEYS, "a dict with name and server_name")
+
+
+def _switched(
+    where: str,
+    site: Mapping[str, Any],
+    keys: Tuple[str, str, str],
+    tls: Optional[Mapping[str, Any]],
+) -> Tuple[bool, Any]:
+    """(whether the switch ``keys[0]`` is on, the value of its setting ``keys[1]``).
+
+    The setting is refused while the switch is off, and the switch without tls (what
+    the site should do instead is ``keys[2]``)."""
+    switch, setting, without_tls = keys
+    if not _flag(f"{where}.{switch}", site.get(switch)):
+        if site.get(setting) is not None:
+            raise _fail(f"{where}.{setting}", site[setting], f"no value unless {switch} is true")
+        return False, None
+    if tls is None:
+        raise _fail(f"{where}.{switch}", True, without_tls)
+    return True, site.get(setting)
 
 
 def _hsts(where: str, site: Mapping[str, Any], tls: Optional[Mapping[str, Any]]) -> Optional[int]:
-    if not _flag(f"{where}.hsts", site.get("hsts")):
-        if site.get("hsts_max_age") is not None:
-            raise _fail(
-                f"{where}.hsts_max_age", site["hsts_max_age"], "no value unless hsts is true"
-            )
+    """The max-age of Strict-Transport-Security, or None (no header)."""
+    on, max_age = _switched(
+        where, site, ("hsts", "hsts_max_age", "false: HSTS is only sent over TLS (set tls)"), tls
+    )
+    if not on:
         return None
-    if tls is None:
-        raise _fail(f"{where}.hsts", True, "false: HSTS is only sent over TLS (set tls)")
-    max_age = site.get("hsts_max_age")
     if max_age is None:
         return HSTS_MAX_AGE_DEFAULT
     return _whole_number(f"{where}.hsts_max_age", max_age, 2 * HSTS_MAX_AGE_DEFAULT, "seconds")
@@ -159,15 +168,11 @@ def _redirect(
     where: str, site: Mapping[str, Any], tls: Optional[Mapping[str, Any]]
 ) -> Optional[int]:
     """The plain-HTTP port whose requests are sent to HTTPS, or None."""
-    if not _flag(f"{where}.redirect_to_https", site.get("redirect_to_https")):
-        if site.get("http_port") is not None:
-            raise _fail(
-                f"{where}.http_port", site["http_port"], "no value unless redirect_to_https is true"
-            )
+    on, http_port = _switched(
+        where, site, ("redirect_to_https", "http_port", "false unless the site has tls"), tls
+    )
+    if not on:
         return None
-    if tls is None:
-        raise _fail(f"{where}.redirect_to_https", True, "false unless the site has tls")
-    http_port = site.get("http_port")
     return _port(f"{where}.http_port", 80 if http_port is None else http_port)
 
 
