@@ -112,7 +112,7 @@ def busy_pmf(rps: float, io_s: float, burst_s: float, cpus: int, top: int, facto
     """P(N = n), n = 0..top, of the threads busy without a thread limit at factor x rps:
     a Poisson with mean factor x rps x io_s convolved with the number in a CPU station
     whose mean time is ``burst_s`` at that rate (the headroom keeps each request's
-    times), both normalised, in linear space."""
+    times), both normalised, in linear space (the station's terms scaled by the largest)."""
     rate = factor * rps
     y = rate * io_s
     poisson = [
@@ -124,12 +124,14 @@ def busy_pmf(rps: float, io_s: float, burst_s: float, cpus: int, top: int, facto
     else:
         a = rate / station_mu(rate, burst_s, cpus)
         last = max(top, cpus)
-        raw = [
-            math.exp(
-                j * math.log(a) - math.lgamma(min(j, cpus) + 1) - max(0, j - cpus) * math.log(cpus)
-            )
+        logs = [
+            j * math.log(a) - math.lgamma(min(j, cpus) + 1) - max(0, j - cpus) * math.log(cpus)
             for j in range(last + 1)
         ]
+        # Scaled by the largest term: the terms alone overflow for large offered loads,
+        # and the normalisation below does not depend on the scale.
+        peak = max(logs)
+        raw = [math.exp(x - peak) for x in logs]
         # Normalised with the closed-form mass of the geometric tail beyond ``last``.
         mass = sum(raw) + raw[last] * (a / cpus) / (1.0 - a / cpus)
         station = [x / mass for x in raw]

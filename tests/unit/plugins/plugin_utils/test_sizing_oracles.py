@@ -26,7 +26,7 @@ from ansible_collections.wsgiscale.mod_wsgi.tests.unit.plugins.plugin_utils.sizi
     judged_cores,
     meets_slo,
 )
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 
@@ -83,6 +83,16 @@ memory_cases = st.fixed_dictionaries(
 
 
 @given(case=memory_cases)
+# A load at which the oracle's CPU-station terms overflowed before they were scaled.
+@example(
+    case={
+        "target_rpm": 11496.0,
+        "latency_ms": 63.0,
+        "cpu_share": 0.08270714550571989,
+        "cut": 1.0,
+        "below": 1,
+    }
+)
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_property_memory_fallback_matches_brute_force(case):
     """When memory is short, the plan takes the most processes any T lets fit, or none."""
