@@ -64,7 +64,8 @@ class AppConfigError(WsgiscaleError):
     """An app whose configuration cannot be written safely."""
 
 
-def _fail(where: str, value: Any, expected: str) -> AppConfigError:
+def fail(where: str, value: Any, expected: str) -> AppConfigError:
+    """The error ``WHERE got <value>; expected EXPECTED`` (for the caller to raise)."""
     return AppConfigError(f"{where} got {describe(value)}; expected {expected}")
 
 
@@ -76,11 +77,11 @@ def _label(variable: str, index: int, app: Any) -> str:
 def apache_text(where: str, value: Any, what: str) -> str:
     """A non-empty string that is safe inside one Apache directive argument."""
     if not isinstance(value, str) or not value:
-        raise _fail(where, value, f"a non-empty string: {what}")
+        raise fail(where, value, f"a non-empty string: {what}")
     try:
         check_safe_text(where, value, where)
     except WsgiscaleError as exc:
-        raise _fail(where, value, getattr(exc, "expected", what)) from None
+        raise fail(where, value, getattr(exc, "expected", what)) from None
     return value
 
 
@@ -95,7 +96,7 @@ def absolute_path(where: str, value: Any) -> str:
         and posixpath.normpath(text) == text.rstrip("/")
     )
     if not normalised:
-        raise _fail(where, value, what + " (starting with '/', no '..', '.' or '//' parts)")
+        raise fail(where, value, what + " (starting with '/', no '..', '.' or '//' parts)")
     return text.rstrip("/")
 
 
@@ -123,7 +124,7 @@ def mount_path(where: str, value: Any) -> str:
         or any(ch.isspace() or ch in MOUNT_REFUSED for ch in text)
     )
     if bad:
-        raise _fail(where, value, what)
+        raise fail(where, value, what)
     return text
 
 
@@ -135,7 +136,7 @@ def _key_options(where: str, app: Mapping[str, Any]) -> Dict[str, Any]:
         if value is None:
             continue
         if option in (app.get("options") or {}):
-            raise _fail(
+            raise fail(
                 f"{where}.options.{option}",
                 app["options"][option],
                 f"no value: it is already set by {where}.{key}",
@@ -148,10 +149,10 @@ def _check_options_dict(where: str, value: Any) -> Dict[str, Any]:
     if value is None:
         return {}
     if not isinstance(value, Mapping):
-        raise _fail(where, value, "a dict of WSGIDaemonProcess options")
+        raise fail(where, value, "a dict of WSGIDaemonProcess options")
     for name in PLAN_OWNED:
         if name in value:
-            raise _fail(
+            raise fail(
                 f"{where}.{name}",
                 value[name],
                 f"no value: set the app's '{name}' key (or let the plan size it)",
@@ -208,16 +209,16 @@ def _normalized(
         origin = _option_origin(where, app, getattr(exc, "option", None), *defaults)
         if origin is None:
             raise AppConfigError(str(exc)) from None
-        raise _fail(origin[0], origin[1], getattr(exc, "expected", str(exc))) from None
+        raise fail(origin[0], origin[1], getattr(exc, "expected", str(exc))) from None
 
 
 def check_keys(where: str, value: Any, keys: frozenset, what: str) -> Mapping[str, Any]:
     """``value`` is a dict (``what`` says with which keys) holding only ``keys``."""
     if not isinstance(value, Mapping):
-        raise _fail(where, value, what)
+        raise fail(where, value, what)
     unknown = sorted(str(k) for k in value if k not in keys)
     if unknown:
-        raise _fail(
+        raise fail(
             f"{where} key(s) {', '.join(unknown)}",
             {k: value[k] for k in value if str(k) in unknown},
             f"only these keys: {', '.join(sorted(keys))}",
@@ -244,7 +245,7 @@ def app_config(
     try:
         name = validate_group_name(app.get("name"), caller=where)
     except WsgiscaleError as exc:
-        raise _fail(f"{where}.name", app.get("name"), getattr(exc, "expected", str(exc))) from None
+        raise fail(f"{where}.name", app.get("name"), getattr(exc, "expected", str(exc))) from None
     script = absolute_path(f"{where}.script", app.get("script"))
     mount = mount_path(f"{where}.mount", app.get("mount"))
     options = merged_options(where, app, plan_options, default_options, defaults_name)
@@ -260,9 +261,9 @@ def app_config(
     ]
     return {
         "path_checks": checks,
-        "site": _site_name(f"{where}.site", app.get("site")),
+        "site": site_name(f"{where}.site", app.get("site")),
         "static": static,
-        "pass_authorization": _flag(f"{where}.pass_authorization", app.get("pass_authorization")),
+        "pass_authorization": flag(f"{where}.pass_authorization", app.get("pass_authorization")),
         "request_body_limit_bytes": _body_limit(
             f"{where}.request_body_limit_bytes", app.get("request_body_limit_bytes")
         ),
@@ -283,30 +284,31 @@ def app_config(
     }
 
 
-def _flag(where: str, value: Any) -> bool:
+def flag(where: str, value: Any) -> bool:
+    """A true/false key (None: false); anything else is refused."""
     if value is None:
         return False
     if not isinstance(value, bool):
-        raise _fail(where, value, "true or false")
+        raise fail(where, value, "true or false")
     return value
 
 
-def _whole_number(where: str, value: Any, high: int, what: str) -> int:
+def whole_number(where: str, value: Any, high: int, what: str) -> int:
     ok = isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= high
     if not ok and isinstance(value, str) and value.isdigit() and value.isascii():
         value, ok = int(value), int(value) <= high
     if not ok:
-        raise _fail(where, value, f"{what}, an integer from 0 to {high}")
+        raise fail(where, value, f"{what}, an integer from 0 to {high}")
     return int(value)
 
 
 def _body_limit(where: str, value: Any) -> Optional[int]:
     if value is None:
         return None
-    return _whole_number(where, value, REQUEST_BODY_LIMIT_MAX, "a size in bytes (0: no limit)")
+    return whole_number(where, value, REQUEST_BODY_LIMIT_MAX, "a size in bytes (0: no limit)")
 
 
-def _site_name(where: str, value: Any) -> Optional[str]:
+def site_name(where: str, value: Any) -> Optional[str]:
     """The name of the site the app is served in (None: in every site, server-wide)."""
     if value is None:
         return None
@@ -314,7 +316,7 @@ def _site_name(where: str, value: Any) -> Optional[str]:
         return validate_group_name(value, caller=where)
     except WsgiscaleError as exc:
         expected = getattr(exc, "expected", str(exc)).replace("daemon process group", "site")
-        raise _fail(where, value, expected) from None
+        raise fail(where, value, expected) from None
 
 
 def _inside(path: str, folder: str) -> bool:
@@ -331,18 +333,18 @@ def static_mappings(where: str, value: Any, script_dir: str) -> List[Dict[str, A
     if value is None:
         return []
     if not isinstance(value, (list, tuple)):
-        raise _fail(where, value, "a list of {url, path, max_age} mappings")
+        raise fail(where, value, "a list of {url, path, max_age} mappings")
     out: List[Dict[str, Any]] = []
     for index, raw in enumerate(value):
         here = f"{where}[{index}]"
         if not isinstance(raw, Mapping) or set(raw) - {"url", "path", "max_age"}:
-            raise _fail(here, raw, "a dict with url, path and optionally max_age (seconds)")
+            raise fail(here, raw, "a dict with url, path and optionally max_age (seconds)")
         url = mount_path(f"{here}.url", raw.get("url"))
         if url == "/":
-            raise _fail(f"{here}.url", url, "a URL path below '/', such as /static")
+            raise fail(f"{here}.url", url, "a URL path below '/', such as /static")
         path = absolute_path(f"{here}.path", raw.get("path"))
         if _inside(script_dir, path):
-            raise _fail(
+            raise fail(
                 f"{here}.path",
                 path,
                 f"a folder that does not hold the app's code ({script_dir}): Apache would serve "
@@ -350,7 +352,7 @@ def static_mappings(where: str, value: Any, script_dir: str) -> List[Dict[str, A
             )
         max_age = raw.get("max_age")
         if max_age is not None:
-            max_age = _whole_number(f"{here}.max_age", max_age, STATIC_MAX_AGE_MAX, "seconds")
+            max_age = whole_number(f"{here}.max_age", max_age, STATIC_MAX_AGE_MAX, "seconds")
         out.append(
             {
                 "url": url,
@@ -476,19 +478,19 @@ def apps_config(
     neither (Apache's), for the ``code`` path checks.
     """
     if not isinstance(apps, (list, tuple)) or not apps:
-        raise _fail(variable, apps, "a non-empty list of apps (dicts with name, script, mount)")
+        raise fail(variable, apps, "a non-empty list of apps (dicts with name, script, mount)")
     if mod_wsgi_version is not None:
         try:
             parse_version(mod_wsgi_version, PARAMETER)
         except VersionError as exc:
-            raise _fail(f"parameter '{PARAMETER}'", mod_wsgi_version, exc.expected) from None
+            raise fail(f"parameter '{PARAMETER}'", mod_wsgi_version, exc.expected) from None
     plans = plan.get("apps", {}) if isinstance(plan, Mapping) else {}
     configs: List[Dict[str, Any]] = []
     for index, raw in enumerate(apps):
         where = _label(variable, index, raw)
         name = raw.get("name") if isinstance(raw, Mapping) else None
         if isinstance(name, str) and name not in plans:
-            raise _fail(
+            raise fail(
                 f"{where}.name",
                 name,
                 "an app of the plan (size the apps with wsgi_host_plan and pass its result)",

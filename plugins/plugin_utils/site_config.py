@@ -23,13 +23,13 @@ from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.errors import (
 )
 from ansible_collections.wsgiscale.mod_wsgi.plugins.plugin_utils.app_config import (
     AppConfigError,
-    _fail,
-    _flag,
-    _site_name,
-    _whole_number,
     absolute_path,
     apache_text,
     check_keys,
+    fail,
+    flag,
+    site_name,
+    whole_number,
 )
 from ansible_collections.wsgiscale.mod_wsgi.plugins.plugin_utils.daemon_options import (
     quote_value,
@@ -72,7 +72,7 @@ def host_name(where: str, value: Any, wildcard: bool = False) -> str:
     if len(text) > 253 or not (
         _HOST_RE.fullmatch(text) or (wildcard and _WILDCARD_RE.fullmatch(text))
     ):
-        raise _fail(
+        raise fail(
             where,
             value,
             what + " (letters, digits, '-' and '.', labels of 1 to 63 characters, "
@@ -84,11 +84,11 @@ def host_name(where: str, value: Any, wildcard: bool = False) -> str:
 def _port(where: str, value: Any) -> int:
     what = "a TCP port, an integer from 1 to 65535"
     try:
-        port = _whole_number(where, value, 65535, "a TCP port")
+        port = whole_number(where, value, 65535, "a TCP port")
     except AppConfigError:
-        raise _fail(where, value, what) from None
+        raise fail(where, value, what) from None
     if port == 0:
-        raise _fail(where, value, what)
+        raise fail(where, value, what)
     return port
 
 
@@ -100,7 +100,7 @@ def _tls(where: str, value: Any) -> Optional[Dict[str, Any]]:
         or set(value) - TLS_KEYS
         or not {"certificate", "key"} <= set(value)
     ):
-        raise _fail(
+        raise fail(
             where, value, "a dict with certificate and key (paths on the host) and optionally chain"
         )
     out: Dict[str, Any] = {}
@@ -124,7 +124,7 @@ def _aliases(where: str, value: Any) -> List[str]:
     if value is None:
         return []
     if not isinstance(value, (list, tuple)):
-        raise _fail(where, value, "a list of host names")
+        raise fail(where, value, "a list of host names")
     return [host_name(f"{where}[{i}]", alias, wildcard=True) for i, alias in enumerate(value)]
 
 
@@ -143,12 +143,12 @@ def _switched(
     The setting is refused while the switch is off, and the switch without tls (what
     the site should do instead is ``keys[2]``)."""
     switch, setting, without_tls = keys
-    if not _flag(f"{where}.{switch}", site.get(switch)):
+    if not flag(f"{where}.{switch}", site.get(switch)):
         if site.get(setting) is not None:
-            raise _fail(f"{where}.{setting}", site[setting], f"no value unless {switch} is true")
+            raise fail(f"{where}.{setting}", site[setting], f"no value unless {switch} is true")
         return False, None
     if tls is None:
-        raise _fail(f"{where}.{switch}", True, without_tls)
+        raise fail(f"{where}.{switch}", True, without_tls)
     return True, site.get(setting)
 
 
@@ -161,7 +161,7 @@ def _hsts(where: str, site: Mapping[str, Any], tls: Optional[Mapping[str, Any]])
         return None
     if max_age is None:
         return HSTS_MAX_AGE_DEFAULT
-    return _whole_number(f"{where}.hsts_max_age", max_age, 2 * HSTS_MAX_AGE_DEFAULT, "seconds")
+    return whole_number(f"{where}.hsts_max_age", max_age, 2 * HSTS_MAX_AGE_DEFAULT, "seconds")
 
 
 def _redirect(
@@ -179,25 +179,25 @@ def _redirect(
 def site_config(site: Any, where: str) -> Dict[str, Any]:
     """Validate one site and return its words (see :func:`sites_config`)."""
     site = _check_site_dict(where, site)
-    name = _site_name(f"{where}.name", site.get("name"))
+    name = site_name(f"{where}.name", site.get("name"))
     if name is None:
-        raise _fail(f"{where}.name", None, "a site name matching ^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+        raise fail(f"{where}.name", None, "a site name matching ^[A-Za-z0-9][A-Za-z0-9_.-]*$")
     if name == REJECT:
-        raise _fail(f"{where}.name", name, f"another name: '{REJECT}' is a value of unknown_host")
+        raise fail(f"{where}.name", name, f"another name: '{REJECT}' is a value of unknown_host")
     tls = _tls(f"{where}.tls", site.get("tls"))
     port = site.get("port")
     port = (
         _port(f"{where}.port", 443 if tls else 80) if port is None else _port(f"{where}.port", port)
     )
     if port == 443 and tls is None:
-        raise _fail(f"{where}.port", port, "a port other than 443 for a site without tls")
+        raise fail(f"{where}.port", port, "a port other than 443 for a site without tls")
     if port == 80 and tls is not None:
-        raise _fail(f"{where}.port", port, "a port other than 80 for a site with tls")
+        raise fail(f"{where}.port", port, "a port other than 80 for a site with tls")
     error_log, error_log_word = _optional_path(f"{where}.error_log", site.get("error_log"))
     access_log, access_log_word = _optional_path(f"{where}.access_log", site.get("access_log"))
     admin = site.get("server_admin")
     if admin is not None and not (isinstance(admin, str) and _EMAIL_RE.fullmatch(admin)):
-        raise _fail(
+        raise fail(
             f"{where}.server_admin", admin, "an e-mail address such as webmaster@example.com"
         )
     return {
@@ -343,12 +343,12 @@ def sites_config(
     if sites is None:
         sites = []
     if not isinstance(sites, (list, tuple)):
-        raise _fail(variable, sites, "a list of sites (dicts with name and server_name)")
+        raise fail(variable, sites, "a list of sites (dicts with name and server_name)")
     checked = [site_config(raw, _where(variable, i, raw)) for i, raw in enumerate(sites)]
     by_name: Dict[str, Mapping[str, Any]] = {}
     for site in checked:
         if site["name"] in by_name:
-            raise _fail(
+            raise fail(
                 f"{site['where']}.name",
                 site["name"],
                 f"a name not used by {by_name[site['name']]['where']}",
@@ -362,7 +362,7 @@ def sites_config(
             continue
         if app["site"] not in by_name:
             where = item_label(apps_variable, app.get("index", position), app["name"])
-            raise _fail(
+            raise fail(
                 f"{where}.site",
                 app["site"],
                 f"the name of a site in {variable} ({', '.join(by_name) or 'none'})",
@@ -388,6 +388,6 @@ def _where(variable: str, index: int, raw: Any) -> str:
 def _check_unknown_host(value: Any, name: str, sites: Mapping[str, Any]) -> None:
     if value == REJECT or (isinstance(value, str) and value in sites):
         return
-    raise _fail(
+    raise fail(
         name, value, f"'{REJECT}' or the name of a site ({', '.join(sites) or 'none defined'})"
     )
