@@ -9,7 +9,7 @@ VENV := $(CURDIR)/.venv
 BIN := $(VENV)/bin
 COLLECTIONS := $(CURDIR)/build/collections
 LINK := $(COLLECTIONS)/ansible_collections/wsgiscale/mod_wsgi
-SCENARIOS ?= faults hostile_input apply_under_load default rolling_drain fleet multi_app request_timeout autotune
+SCENARIOS ?= faults hostile_input apply_under_load default rolling_drain fleet multi_app request_timeout venv_pip autotune
 # Run alone, after the others: they count requests lost, or measure queueing, under load (tests/molecule.sh).
 SOLO_SCENARIOS ?= apply_under_load rolling_drain autotune
 
@@ -18,7 +18,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export ANSIBLE_FORCE_COLOR ?= 0
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help host venv link images lint sanity unit build checks molecule molecule-shared molecule-solo test demo bench bench-capacity bench-capacity-smoke bench-capacity-hosts changelog clean
+.PHONY: help host venv link images pip-sources lint sanity unit build checks molecule molecule-shared molecule-solo test demo bench bench-capacity bench-capacity-smoke bench-capacity-hosts changelog clean
 
 help:
 	@echo "make demo | test | checks | lint | sanity | unit | molecule [SCENARIOS=...] | images | bench | bench-capacity | bench-capacity-hosts"
@@ -42,6 +42,12 @@ link:
 
 images: host
 	tests/images/build.sh
+
+# The mod_wsgi sdist (pinned with its sha256 in tests/pip-sources.txt) and the wheels
+# its build needs, for the scenarios that build mod_wsgi with pip in containers
+# without network access (kept once fetched).
+pip-sources: venv
+	$(BIN)/python tests/pip_sources.py build/pip-sources
 
 lint: venv link changelog
 	$(BIN)/yamllint --strict .
@@ -67,15 +73,15 @@ build: venv
 	ANSIBLE_COLLECTIONS_PATH=build/artifact/installed $(BIN)/ansible-doc -t role wsgiscale.mod_wsgi.mod_wsgi_daemon >/dev/null
 	@echo "build: artifact installs and ansible-doc renders every plugin and the role"
 
-molecule: venv link images
+molecule: venv link images pip-sources
 	MOLECULE_SOLO="$(SOLO_SCENARIOS)" tests/molecule.sh $(SCENARIOS)
 
 # The two phases of `molecule`, for `test`: the scenarios that share the machine,
 # then those that run alone.
-molecule-shared: venv link images
+molecule-shared: venv link images pip-sources
 	tests/molecule.sh $(filter-out $(SOLO_SCENARIOS),$(SCENARIOS))
 
-molecule-solo: venv link images
+molecule-solo: venv link images pip-sources
 	MOLECULE_SOLO="$(SOLO_SCENARIOS)" tests/molecule.sh $(filter $(SOLO_SCENARIOS),$(SCENARIOS))
 
 # The static checks and the build.
@@ -86,7 +92,7 @@ checks: lint sanity unit build
 # would hold back molecule's progress lines); the scenarios that count requests
 # under load run after both, alone. A failure does not stop the later phases; the
 # last lines say which scenarios failed and why.
-test: host venv link images
+test: host venv link images pip-sources
 	@shared=0; solo=0; scenarios=0; \
 	$(MAKE) --no-print-directory -k -j2 molecule-shared checks bench-capacity-smoke || shared=1; \
 	$(MAKE) --no-print-directory molecule-solo || solo=1; \

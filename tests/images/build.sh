@@ -8,6 +8,8 @@
 # FORCE=1 is set.
 # localhost/wsgiscale-apache:bookworm  Debian 12: Apache 2.4, mod_wsgi 4.9, Python 3.11.
 # localhost/wsgiscale-apache:trixie    Debian 13: Apache 2.4, mod_wsgi 5.0, Python 3.13.
+#   Both also hold what building mod_wsgi with pip needs (apache2-dev, gcc,
+#   python3-dev, python3-venv).
 # localhost/wsgiscale-haproxy:bookworm Debian 12: HAProxy 2.6 and Python 3.11, the load
 #                                      balancer of the rolling_drain scenario.
 set -euo pipefail
@@ -23,13 +25,16 @@ suites=("$@")
 # module (a --network none container cannot fetch it), procps for ps/pgrep, and
 # tini as PID 1: it reaps orphaned processes like a host's init does (with a PID 1
 # that does not, the stopped Apache parent stays a zombie and the init script's
-# stop waits 60 s for it).
+# stop waits 60 s for it). And what the role's pip install method installs before
+# it builds mod_wsgi (apxs, a compiler, the Python headers and venv): the role
+# cannot fetch packages in a --network none container, so they are in the image.
 packages=apache2,libapache2-mod-wsgi-py3,python3,python3-apt,procps,ca-certificates,tini
+packages+=,apache2-dev,gcc,libc6-dev,python3-dev,python3-venv
 # The balancer: HAProxy, Python for Ansible and the load generator, tini as PID 1.
 haproxy_packages=haproxy,python3,procps,ca-certificates,tini
 
 # Bump when a recipe changes: an image whose label differs is rebuilt.
-recipe=2
+recipe=3
 haproxy_recipe=1
 
 mirror() {

@@ -63,6 +63,18 @@ GOOD = {
         "DEFAULT@SECLEVEL=2",
     ],
     "mod_wsgi_daemon_default_site_enabled": [None, True, False],
+    "mod_wsgi_daemon_install_method": ["package", "pip"],
+    "mod_wsgi_daemon_pip_version": ["6.1.1", "4.1.0", "4.10.2", "5.0.2", "6.0.0rc1", "10.0.0"],
+    "mod_wsgi_daemon_pip_python": ["python3", "python3.11", "/usr/bin/python3.13", "/opt/py/bin/python3"],
+    "mod_wsgi_daemon_pip_venv": ["/opt/wsgiscale/mod_wsgi", "/srv/app/venv/", "/opt/py-3.13_x@1"],
+    "mod_wsgi_daemon_pip_source_dir": ["", "/opt/wheelhouse", "/srv/pip-sources/"],
+    "mod_wsgi_daemon_pip_index_url": [
+        "",
+        "https://pypi.org/simple",
+        "http://mirror.example.com:8080/pypi/simple/",
+        "https://user:token@pkgs.example.com/simple?x=1",
+    ],
+    "mod_wsgi_daemon_pip_build_packages": ["", "apache2-dev gcc python3.11-dev", "httpd-devel"],
 }
 
 BAD = {
@@ -137,6 +149,21 @@ BAD = {
     ],
     "mod_wsgi_daemon_tls_ciphers": ["", "A B", 'HIGH"', "HIGH\nSSLEngine off", "${X}", "HIGH:#x"],
     "mod_wsgi_daemon_default_site_enabled": ["yes", "", 1, "None\n"],
+    "mod_wsgi_daemon_install_method": ["", "PIP", "source", "pip\n", "pip "],
+    "mod_wsgi_daemon_pip_version": ["6.1", "6", "4.0.9", "3.9.0", "latest", "6.1.1\n", ">=6", "6.1.1 --pre"],
+    "mod_wsgi_daemon_pip_python": ["", "-c", "python3 -c x", "python3\n", "py\"", "python3;id"],
+    "mod_wsgi_daemon_pip_venv": ["", "venv", "/opt/my venv", "/opt/../etc", "/opt/./x", "/opt/v\n", '/opt/"v"', "/"],
+    "mod_wsgi_daemon_pip_source_dir": ["wheels", "/opt/my wheels", "/opt/w\n", "/opt/..", "/opt/w'"],
+    "mod_wsgi_daemon_pip_index_url": [
+        "pypi.org/simple",
+        "ftp://x/simple",
+        "https://x/simple\n",
+        "https://x/ simple",
+        'https://x/"simple',
+        "https://x/$(id)",
+        "file:///etc",
+    ],
+    "mod_wsgi_daemon_pip_build_packages": ["gcc  make", "Gcc", "gcc\nmake", "-o x", "gcc;id"],
 }
 
 

@@ -5,7 +5,8 @@
 
 The molecule scenarios assert on this to prove daemon mode: the process group
 and application group, the pid and thread, the pool size mod_wsgi reports, the
-X-Request-Start header set by the role, and the daemon's sys.path, working
+X-Request-Start header set by the role, the daemon's Python (version, prefix) and
+the mod_wsgi module's own version, and the daemon's sys.path, working
 directory and whether it can import ``wsgiscale_probe`` (a module a scenario
 places in a python-path folder).
 """
@@ -47,6 +48,9 @@ def application(environ, start_response):
         "script_name": environ.get("SCRIPT_NAME"),
         "path_info": environ.get("PATH_INFO"),
         "sys_path": sys.path,
+        "sys_version": sys.version,
+        "sys_prefix": sys.prefix,
+        "module_version": ".".join(str(part) for part in getattr(mod_wsgi, "version", ())),
         "cwd": os.getcwd(),
         "probe_module": _probe_module(),
         "authorization": environ.get("HTTP_AUTHORIZATION"),
