@@ -1,7 +1,9 @@
-#!/usr/bin/env python3
+# Copyright: (c) 2026, wsgiscale maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Fetch what pip needs to build mod_wsgi on a host without network access.
 
-    tests/pip_sources.py DEST
+    python3 tests/pip_sources.py DEST   (make pip-sources: DEST is build/pip-sources)
 
 Downloads the mod_wsgi sdist pinned in tests/pip-sources.txt from PyPI (checked
 against its pinned sha256), and the setuptools and wheel wheels pip's isolated build
@@ -30,8 +32,8 @@ INDEX = "https://pypi.org/simple/{}/"
 def read_pins() -> list[tuple[str, str, str]]:
     """(name, version, sha256) of each 'name==version sha256:HEX' line."""
     pins = []
-    for line in PINS.read_text(encoding="utf-8").splitlines():
-        line = line.split("#", 1)[0].strip()
+    for raw in PINS.read_text(encoding="utf-8").splitlines():
+        line = raw.split("#", 1)[0].strip()
         if not line:
             continue
         requirement, digest = line.split()
@@ -75,8 +77,20 @@ def fetch_build_wheels(dest: pathlib.Path) -> None:
         print("setuptools, wheel: present")
         return
     subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--quiet", "--only-binary", ":all:",
-         "--no-deps", "--dest", str(dest), "setuptools", "wheel"],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--quiet",
+            "--only-binary",
+            ":all:",
+            "--no-deps",
+            "--dest",
+            str(dest),
+            "setuptools",
+            "wheel",
+        ],
         check=True,
     )
     print("setuptools, wheel: downloaded")

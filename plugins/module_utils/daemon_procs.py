@@ -20,7 +20,12 @@ How a daemon process is recognised (see docs/recalibration.md):
 
 Thread overhead: a 4.9.4 (Debian 12) or 5.0.2 (Debian 13) daemon process runs
 ``threads`` request threads plus 3 others (main, monitor, deadlock), measured with
-threads=1/3/5/15, with and without timeouts, before and after requests.
+threads=1/3/5/15, with and without timeouts, before and after requests; a 6.1.1
+daemon process (built by pip, Debian 12) runs 4 others, measured with threads=1/2/5/15,
+with and without request-timeout, interrupt-timeout and deadlock-timeout, before and
+after requests. Which mod_wsgi runs is read from the Apache parent's memory map (the
+mod_wsgi .so it loaded) and, for a module pip built, from the package's metadata
+beside it; a module whose version cannot be read (the OS's) counts as 4.x/5.x.
 """
 
 from __future__ import annotations
@@ -29,7 +34,8 @@ import datetime
 import math
 import os
 import pwd
-from typing import Any, Callable, Dict, List, Optional, Tuple
+import re
+from typing import Any, Callable, Dict, List, NamedTuple, Optional, Tuple
 
 from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.errors import (
     WsgiscaleError,
@@ -42,6 +48,17 @@ UNNAMED = "unnamed"
 DISPLAY_PREFIX = "(wsgi:"
 SIGXCPU = 24
 THREAD_OVERHEAD = 3
+#: Non-request threads of a mod_wsgi 6.x daemon process.
+THREAD_OVERHEAD_6 = 4
+# The mod_wsgi module in a line of /proc/PID/maps, a module pip built (its
+# site-packages folder) and that folder's metadata of the mod_wsgi package.
+_MAPS_MODULE_RE = re.compile(r"\s(/\S*mod_wsgi\S*\.so)$")
+_PIP_MODULE_RE = re.compile(r"^(?P<site>/.+)/mod_wsgi/server/[^/]+\.so$")
+_METADATA_RE = re.compile(
+    r"^mod_wsgi-(?P<version>[0-9]+\.[0-9]+(?:\.[0-9]+)?(?:(?:a|b|rc)[0-9]+)?)"
+    r"(?:-py[0-9.]+)?\.(?:dist|egg)-info$"
+)
+_VERSION_RE = re.compile(r"([0-9]+)\.([0-9]+)(?:\.[0-9]+)?(?:(?:a|b|rc)[0-9]+)?")
 DEFAULT_HEADROOM_PERCENT = 20
 APACHE_COMMS = ("apache2", "httpd", "httpd.worker", "httpd.event")
 KB_PER_MB = 1024
@@ -292,6 +309,69 @@ def _parse_expected(expected: Any) -> Dict[str, Dict[str, int]]:
     return {str(group): _parse_group_spec(str(group), spec) for group, spec in expected.items()}
 
 
+def loaded_module(proc_root: str, pids: List[int]) -> Dict[str, Optional[str]]:
+    """The mod_wsgi .so the first readable Apache parent mapped, and its version.
+
+    ``{"path": ..., "version": ...}``: the version is read from the package metadata
+    (``mod_wsgi-X.Y.Z.dist-info`` or ``.egg-info``) beside a module pip built; both are
+    None when no parent's map is readable or names a mod_wsgi module.
+    """
+    for pid in pids:
+        try:
+            lines = _read_text(os.path.join(proc_root, str(pid), "maps")).splitlines()
+        except OSError:
+            continue
+        for line in lines:
+            match = _MAPS_MODULE_RE.search(line)
+            if match:
+                path = match.group(1)
+                return {"path": path, "version": pip_module_version(path)}
+    return {"path": None, "version": None}
+
+
+def pip_module_version(path: str) -> Optional[str]:
+    """Version of a mod_wsgi module pip built (from its site-packages), else None."""
+    match = _PIP_MODULE_RE.match(path)
+    if not match:
+        return None
+    try:
+        names = sorted(os.listdir(match.group("site")))
+    except OSError:
+        return None
+    for name in names:
+        found = _METADATA_RE.match(name)
+        if found:
+            return found.group("version")
+    return None
+
+
+def parse_module_version(value: Any) -> Tuple[int, int]:
+    """``(major, minor)`` of a mod_wsgi version such as ``'6.1.1'``; DaemonInfoError if not."""
+    match = _VERSION_RE.fullmatch(value) if isinstance(value, str) else None
+    if not match:
+        raise _input_error("mod_wsgi_version", value, "a mod_wsgi version such as '6.1.1' or '4.9'")
+    return int(match.group(1)), int(match.group(2))
+
+
+def overhead_for(version: Optional[str]) -> int:
+    """Non-request threads of a daemon process of that mod_wsgi (4.x/5.x when unknown)."""
+    if version is not None and parse_module_version(version)[0] >= 6:
+        return THREAD_OVERHEAD_6
+    return THREAD_OVERHEAD
+
+
+def chosen_overhead(thread_overhead: Any, mod_wsgi_version: Any, app_threads: Any = 0) -> Any:
+    """The thread overhead a caller asks for: its own, else its version's plus its app's.
+
+    None (neither given) lets :func:`scan` work it out from the module Apache loaded.
+    """
+    if thread_overhead is not None or mod_wsgi_version is None:
+        return thread_overhead
+    if isinstance(app_threads, bool) or not isinstance(app_threads, int) or app_threads < 0:
+        raise _input_error("app_threads", app_threads, "an integer >= 0")
+    return overhead_for(mod_wsgi_version) + app_threads
+
+
 def _check_parameters(
     *,
     expected: Any,
@@ -300,7 +380,7 @@ def _check_parameters(
     headroom_percent: Any,
 ) -> Dict[str, Dict[str, int]]:
     """Validate the scan parameters; return ``expected`` parsed."""
-    if (
+    if thread_overhead is not None and (
         isinstance(thread_overhead, bool)
         or not isinstance(thread_overhead, int)
         or thread_overhead < 0
@@ -586,22 +666,32 @@ def _compare_expected(
     }
 
 
+class HostReaders(NamedTuple):
+    """How :func:`scan` turns clock ticks into seconds and uids into names."""
+
+    clk_tck: Optional[int] = None
+    user_lookup: Callable[[int], Optional[str]] = default_user_lookup
+
+
 def scan(
     proc_root: str = PROC_ROOT,
     *,
     apache_pid: Optional[int] = None,
     process_group: Optional[str] = None,
     expected: Optional[Dict[str, Any]] = None,
-    thread_overhead: int = THREAD_OVERHEAD,
+    thread_overhead: Optional[int] = None,
+    app_threads: int = 0,
     headroom_percent: float = DEFAULT_HEADROOM_PERCENT,
-    clk_tck: Optional[int] = None,
-    user_lookup: Callable[[int], Optional[str]] = default_user_lookup,
+    readers: Optional[HostReaders] = None,
 ) -> Dict[str, Any]:
     """Scan proc_root for mod_wsgi daemon processes and summarise them per group.
 
-    Returns a dict with ``apache`` (parent pids), ``groups`` (group -> summary),
-    ``notes`` and, when ``expected`` is given, per-group ``matches``/``mismatches``,
-    ``unexpected_groups`` and ``all_match``. Raises DaemonInfoError on bad input.
+    Returns a dict with ``apache`` (parent pids), ``mod_wsgi`` (the module Apache
+    loaded and its version), ``groups`` (group -> summary), ``notes`` and, when
+    ``expected`` is given, per-group ``matches``/``mismatches``, ``unexpected_groups``
+    and ``all_match``. ``thread_overhead`` None means: mod_wsgi's own threads for the
+    version of the module Apache loaded (see :func:`chosen_overhead`), plus
+    ``app_threads`` (threads the app starts itself). Raises DaemonInfoError on bad input.
     """
     wanted = _check_parameters(
         expected=expected,
@@ -609,14 +699,20 @@ def scan(
         thread_overhead=thread_overhead,
         headroom_percent=headroom_percent,
     )
+    if isinstance(app_threads, bool) or not isinstance(app_threads, int) or app_threads < 0:
+        raise _input_error("app_threads", app_threads, "an integer >= 0")
     notes: List[str] = []
+    readers = readers or HostReaders()
     procs = _read_processes(
         proc_root,
-        os.sysconf("SC_CLK_TCK") if clk_tck is None else clk_tck,
-        user_lookup,
+        os.sysconf("SC_CLK_TCK") if readers.clk_tck is None else readers.clk_tck,
+        readers.user_lookup,
         notes,
     )
     parents = _apache_parents(procs, apache_pid)
+    module = loaded_module(proc_root, parents)
+    if thread_overhead is None:
+        thread_overhead = overhead_for(module["version"]) + app_threads
     daemons = _find_daemons(procs, parents, thread_overhead, notes)
     # Truncated display names can only be resolved against names the caller gave.
     known = list(wanted) + ([process_group] if process_group else [])
@@ -626,6 +722,7 @@ def scan(
         notes.append("no Apache parent process (apache2/httpd) found")
     result: Dict[str, Any] = {
         "apache": {"pids": parents},
+        "mod_wsgi": module,
         "groups": groups,
         "thread_overhead": thread_overhead,
         "headroom_percent": headroom_percent,

@@ -67,12 +67,28 @@ options:
   thread_overhead:
     description:
       - Threads of a daemon process that do not serve requests (main, monitor and deadlock
-        threads). Measured as 3 for mod_wsgi 4.9.4 (Debian 12) and 5.0.2 (Debian 13) with
-        any C(threads) value and timeouts.
+        threads). Measured as 3 for mod_wsgi 4.9.4 (Debian 12) and 5.0.2 (Debian 13), and
+        4 for 6.1.1, with any C(threads) value and timeouts.
+      - Null means 4 when the mod_wsgi is 6.x, else 3; the version is O(mod_wsgi_version),
+        else that of the module Apache loaded (RV(mod_wsgi)); one whose version cannot be
+        read counts as 4.x/5.x.
       - Threads the application starts itself (APM agents, schedulers) make the request
         thread estimate too high; raise this value by their number.
     type: int
-    default: 3
+  app_threads:
+    description:
+      - Threads the application starts itself in each daemon process (APM agents,
+        schedulers, the role's metrics agent, which starts 1), added to the worked-out
+        O(thread_overhead) when that is null.
+    type: int
+    default: 0
+  mod_wsgi_version:
+    description:
+      - The mod_wsgi version Apache runs, such as C(6.1.1), for O(thread_overhead).
+      - Null reads it from the module Apache's parent process loaded, beside which a module
+        pip built keeps its package metadata; the OS packages' modules carry no readable
+        version, and count as 4.x/5.x.
+    type: str
   headroom_percent:
     description:
       - Headroom added to the largest PSS (or RSS when PSS is unreadable) of a group for
@@ -122,6 +138,19 @@ apache:
       type: list
       elements: int
       sample: [43]
+mod_wsgi:
+  description: The mod_wsgi module Apache's parent process loaded (from its memory map).
+  returned: always
+  type: dict
+  contains:
+    path:
+      description: The module's file; null when no parent's map could be read.
+      type: str
+      sample: /opt/mw/lib/python3.11/site-packages/mod_wsgi/server/mod_wsgi-py311.cpython-311.so
+    version:
+      description: Its version, read for a module pip built; null for the OS packages' modules.
+      type: str
+      sample: 6.1.1
 groups:
   description:
     - Daemon process groups found, keyed by group name (C(unnamed) for daemon processes
@@ -239,7 +268,7 @@ all_match:
   type: bool
   sample: false
 thread_overhead:
-  description: The O(thread_overhead) used.
+  description: The O(thread_overhead) used (the one worked out when O(thread_overhead) is null).
   returned: always
   type: int
   sample: 3
@@ -261,8 +290,8 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.wsgiscale.mod_wsgi.plugins.module_utils.daemon_procs import (
     DEFAULT_HEADROOM_PERCENT,
     PROC_ROOT,
-    THREAD_OVERHEAD,
     DaemonInfoError,
+    chosen_overhead,
     read_pidfile,
     scan,
 )
@@ -273,7 +302,9 @@ ARGUMENT_SPEC = {
     "expected": {"type": "dict"},
     "apache_pid": {"type": "int"},
     "pidfile": {"type": "path"},
-    "thread_overhead": {"type": "int", "default": THREAD_OVERHEAD},
+    "thread_overhead": {"type": "int"},
+    "mod_wsgi_version": {"type": "str"},
+    "app_threads": {"type": "int", "default": 0},
     "headroom_percent": {"type": "float", "default": DEFAULT_HEADROOM_PERCENT},
 }
 
@@ -295,7 +326,10 @@ def main() -> None:
             apache_pid=apache_pid,
             process_group=params["process_group"],
             expected=params["expected"],
-            thread_overhead=params["thread_overhead"],
+            thread_overhead=chosen_overhead(
+                params["thread_overhead"], params["mod_wsgi_version"], params["app_threads"]
+            ),
+            app_threads=params["app_threads"],
             headroom_percent=params["headroom_percent"],
         )
     except DaemonInfoError as exc:

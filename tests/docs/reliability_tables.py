@@ -67,8 +67,9 @@ value belongs to one:
 
 - **role** rows run the `mod_wsgi_daemon` role through its normal entry point, starting
   from the scenario's good configuration (one app, `shop`) with the row's values. The
-  run must fail in argument validation or in a task of preflight (`tasks/preflight.yml` and the `fleet.yml` and `preflight_python.yml` it includes), with a
-  message matching the row's pattern.
+  run must fail in argument validation or in a task of preflight (`tasks/preflight.yml`
+  and the `fleet.yml` and `preflight_python.yml` it includes), with a message matching
+  the row's pattern.
 - **filter** rows call the filter in the play (controller side); **module** rows run the
   module on the host. Both must fail with a matching message. The `wsgi_app_config` and
   `wsgi_host_plan` rows that name `mod_wsgi_daemon_apps` use the arguments preflight

@@ -43,8 +43,7 @@ def users(uid):
 
 
 def run(root, **kwargs):
-    kwargs.setdefault("clk_tck", 100)
-    kwargs.setdefault("user_lookup", users)
+    kwargs.setdefault("readers", daemon_procs.HostReaders(clk_tck=100, user_lookup=users))
     return scan(str(root), **kwargs)
 
 
@@ -533,3 +532,112 @@ def test_read_pidfile_missing(tmp_path):
 def test_default_user_lookup():
     assert daemon_procs.default_user_lookup(os.getuid()) is not None
     assert daemon_procs.default_user_lookup(2**31 - 7) is None
+
+
+# -- which mod_wsgi Apache loaded, and the thread overhead of its daemons ------------
+
+# Two lines of a real Apache parent's /proc/PID/maps (Debian 12, mod_wsgi 6.1.1 built
+# by pip into /opt/mw); SITE is replaced by a site-packages folder of the test's.
+PIP_MAPS = (
+    "7fde5148f000-7fde5149c000 r--p 00000000 00:28 1779842                    "
+    "SITE/mod_wsgi/server/mod_wsgi-py311.cpython-311-x86_64-linux-gnu.so\n"
+    "7fde5149c000-7fde514d1000 r-xp 0000d000 00:28 1779842                    "
+    "SITE/mod_wsgi/server/mod_wsgi-py311.cpython-311-x86_64-linux-gnu.so\n"
+)
+
+
+def pip_install(tmp_path, metadata):
+    """A site-packages folder holding a pip-built module and the named metadata folder."""
+    site = tmp_path / "venv" / "lib" / "python3.11" / "site-packages"
+    (site / "mod_wsgi" / "server").mkdir(parents=True)
+    (site / "pip-23.0.1.dist-info").mkdir()
+    if metadata:
+        (site / metadata).mkdir()
+    return site
+
+
+@pytest.mark.parametrize(
+    ("metadata", "version"),
+    [
+        ("mod_wsgi-6.1.1.egg-info", "6.1.1"),
+        ("mod_wsgi-6.0.0rc1.dist-info", "6.0.0rc1"),
+        ("mod_wsgi-4.9.4-py3.11.egg-info", "4.9.4"),
+        ("mod_wsgi_metrics-1.1.1.dist-info", None),
+        (None, None),
+    ],
+)
+def test_pip_module_version_reads_the_package_metadata(tmp_path, metadata, version):
+    site = pip_install(tmp_path, metadata)
+    module = site / "mod_wsgi" / "server" / "mod_wsgi-py311.cpython-311-x86_64-linux-gnu.so"
+    assert daemon_procs.pip_module_version(str(module)) == version
+
+
+def test_an_os_module_has_no_readable_version():
+    assert daemon_procs.pip_module_version("/usr/lib/apache2/modules/mod_wsgi.so") is None
+
+
+@pytest.mark.parametrize(
+    ("version", "overhead"),
+    [(None, 3), ("4.9.4", 3), ("5.0.2", 3), ("6.0", 4), ("6.1.1", 4), ("10.0.0rc2", 4)],
+)
+def test_overhead_follows_the_major_version(version, overhead):
+    assert daemon_procs.overhead_for(version) == overhead
+
+
+@pytest.mark.parametrize("bad", ["six", "6", "6.1.1\n", 6.1, ""])
+def test_a_bad_mod_wsgi_version_is_refused(bad):
+    with pytest.raises(DaemonInfoError, match="parameter 'mod_wsgi_version' got"):
+        daemon_procs.chosen_overhead(None, bad)
+
+
+def test_the_captured_trees_have_no_readable_module(distro):
+    # The fixtures hold no maps file: the module is unknown and 4.x/5.x is assumed.
+    result = run(FIXTURES / distro)
+    assert result["mod_wsgi"] == {"path": None, "version": None}
+    assert result["thread_overhead"] == 3
+    assert result["groups"]["demo"]["request_threads_estimate"] == 3
+
+
+def test_a_pip_built_6x_module_sets_the_overhead_to_four(tree, distro, tmp_path):
+    site = pip_install(tmp_path, "mod_wsgi-6.1.1.egg-info")
+    parent = tree / str(apache_pid(distro))
+    (parent / "maps").write_text(PIP_MAPS.replace("SITE", str(site)))
+    result = run(tree)
+    assert result["mod_wsgi"] == {
+        "path": f"{site}/mod_wsgi/server/mod_wsgi-py311.cpython-311-x86_64-linux-gnu.so",
+        "version": "6.1.1",
+    }
+    assert result["thread_overhead"] == 4
+    # The captured 4.x/5.x daemons run 3 + 3 threads: read as 6.x, one request thread less.
+    assert result["groups"]["demo"]["request_threads_estimate"] == 2
+
+
+def test_the_given_version_and_overhead_win(tree, distro, tmp_path):
+    site = pip_install(tmp_path, "mod_wsgi-6.1.1.egg-info")
+    (tree / str(apache_pid(distro)) / "maps").write_text(PIP_MAPS.replace("SITE", str(site)))
+    given = daemon_procs.chosen_overhead
+    assert run(tree, thread_overhead=given(None, "5.0.2"))["thread_overhead"] == 3
+    assert run(tree, thread_overhead=given(5, "6.1.1"))["thread_overhead"] == 5
+    assert run(FIXTURES / distro, thread_overhead=given(None, "6.1.1"))["thread_overhead"] == 4
+    assert given(None, None) is None
+
+
+def test_an_unreadable_map_leaves_the_module_unknown(tree, distro):
+    maps = tree / str(apache_pid(distro)) / "maps"
+    maps.mkdir()  # reading a folder fails like an unreadable file
+    assert run(tree)["mod_wsgi"] == {"path": None, "version": None}
+
+
+def test_app_threads_add_to_the_worked_out_overhead(tree, distro, tmp_path):
+    assert run(FIXTURES / distro, app_threads=1)["thread_overhead"] == 4
+    site = pip_install(tmp_path, "mod_wsgi-6.1.1.egg-info")
+    (tree / str(apache_pid(distro)) / "maps").write_text(PIP_MAPS.replace("SITE", str(site)))
+    assert run(tree, app_threads=1)["thread_overhead"] == 5
+    # An explicit overhead is the whole count.
+    assert run(tree, thread_overhead=3, app_threads=1)["thread_overhead"] == 3
+
+
+@pytest.mark.parametrize("bad", [-1, True, 1.5, "1"])
+def test_bad_app_threads_are_refused(distro, bad):
+    with pytest.raises(DaemonInfoError, match="parameter 'app_threads' got"):
+        run(FIXTURES / distro, app_threads=bad)

@@ -51,14 +51,15 @@ def test_check_mode_is_the_same_read():
 @pytest.mark.parametrize(
     ("option", "library_default"),
     [
-        ("thread_overhead", daemon_procs.THREAD_OVERHEAD),
+        ("thread_overhead", None),
+        ("app_threads", 0),
         ("headroom_percent", daemon_procs.DEFAULT_HEADROOM_PERCENT),
     ],
 )
 def test_defaults_are_the_librarys(option, library_default):
-    documented = yaml.safe_load(daemon_info.DOCUMENTATION)["options"][option]["default"]
+    documented = yaml.safe_load(daemon_info.DOCUMENTATION)["options"][option].get("default")
     scan_default = inspect.signature(daemon_procs.scan).parameters[option].default
-    assert documented == daemon_info.ARGUMENT_SPEC[option]["default"] == library_default
+    assert documented == daemon_info.ARGUMENT_SPEC[option].get("default") == library_default
     assert scan_default == library_default
 
 
@@ -116,3 +117,21 @@ def test_failures(args, message):
     kind, result = run_module(args)
     assert kind is FailJson
     assert message in result["msg"]
+
+
+def test_mod_wsgi_version_sets_the_thread_overhead():
+    pidfile = str(FIXTURES / "trixie" / "_capture" / "apache2.pid")
+    kind, result = run_module({"pidfile": pidfile, "mod_wsgi_version": "6.1.1"})
+    assert kind is ExitJson
+    assert result["thread_overhead"] == 4
+    kind, result = run_module(
+        {"pidfile": pidfile, "mod_wsgi_version": "6.1.1", "thread_overhead": 3}
+    )
+    assert result["thread_overhead"] == 3
+    kind, result = run_module({"pidfile": pidfile, "mod_wsgi_version": "6.1.1", "app_threads": 1})
+    assert result["thread_overhead"] == 5
+    kind, result = run_module({"pidfile": pidfile, "app_threads": 1})
+    assert result["thread_overhead"] == 4
+    kind, result = run_module({"pidfile": pidfile, "mod_wsgi_version": "latest"})
+    assert kind is FailJson
+    assert "daemon_info: parameter 'mod_wsgi_version' got 'latest'" in result["msg"]
