@@ -9,7 +9,7 @@ VENV := $(CURDIR)/.venv
 BIN := $(VENV)/bin
 COLLECTIONS := $(CURDIR)/build/collections
 LINK := $(COLLECTIONS)/ansible_collections/wsgiscale/mod_wsgi
-SCENARIOS ?= faults hostile_input apply_under_load default rolling_drain fleet multi_app request_timeout venv_pip autotune
+SCENARIOS ?= faults hostile_input apply_under_load default venv_pip rolling_drain multi_app request_timeout fleet autotune
 # Run alone, after the others: they count requests lost, or measure queueing, under load (tests/molecule.sh).
 SOLO_SCENARIOS ?= apply_under_load rolling_drain autotune
 

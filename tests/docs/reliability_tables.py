@@ -66,7 +66,9 @@ is written**, with an error that names the variable or parameter, and the app wh
 value belongs to one:
 
 - **role** rows run the `mod_wsgi_daemon` role through its normal entry point, starting
-  from the scenario's good configuration (one app, `shop`) with the row's values. The
+  from the scenario's good configuration (one app, `shop`) with the row's values, each
+  on one of the two hosts in turn (a role run costs seconds; the rows fail in preflight,
+  the same role on either release). The
   run must fail in argument validation or in a task of preflight (`tasks/preflight.yml`
   and the `fleet.yml` and `preflight_python.yml` it includes), with a message matching
   the row's pattern.
