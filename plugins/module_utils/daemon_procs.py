@@ -360,6 +360,13 @@ def overhead_for(version: Optional[str]) -> int:
     return THREAD_OVERHEAD
 
 
+def _check_count(name: str, value: Any) -> int:
+    """``value`` if it is an integer >= 0 (not a bool); DaemonInfoError naming ``name`` if not."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise _input_error(name, value, "an integer >= 0")
+    return value
+
+
 def chosen_overhead(thread_overhead: Any, mod_wsgi_version: Any, app_threads: Any = 0) -> Any:
     """The thread overhead a caller asks for: its own, else its version's plus its app's.
 
@@ -367,9 +374,7 @@ def chosen_overhead(thread_overhead: Any, mod_wsgi_version: Any, app_threads: An
     """
     if thread_overhead is not None or mod_wsgi_version is None:
         return thread_overhead
-    if isinstance(app_threads, bool) or not isinstance(app_threads, int) or app_threads < 0:
-        raise _input_error("app_threads", app_threads, "an integer >= 0")
-    return overhead_for(mod_wsgi_version) + app_threads
+    return overhead_for(mod_wsgi_version) + _check_count("app_threads", app_threads)
 
 
 def _check_parameters(
@@ -377,15 +382,13 @@ def _check_parameters(
     expected: Any,
     process_group: Optional[str],
     thread_overhead: Any,
+    app_threads: Any,
     headroom_percent: Any,
 ) -> Dict[str, Dict[str, int]]:
     """Validate the scan parameters; return ``expected`` parsed."""
-    if thread_overhead is not None and (
-        isinstance(thread_overhead, bool)
-        or not isinstance(thread_overhead, int)
-        or thread_overhead < 0
-    ):
-        raise _input_error("thread_overhead", thread_overhead, "an integer >= 0")
+    if thread_overhead is not None:
+        _check_count("thread_overhead", thread_overhead)
+    _check_count("app_threads", app_threads)
     if (
         isinstance(headroom_percent, bool)
         or not isinstance(headroom_percent, (int, float))
@@ -697,10 +700,9 @@ def scan(
         expected=expected,
         process_group=process_group,
         thread_overhead=thread_overhead,
+        app_threads=app_threads,
         headroom_percent=headroom_percent,
     )
-    if isinstance(app_threads, bool) or not isinstance(app_threads, int) or app_threads < 0:
-        raise _input_error("app_threads", app_threads, "an integer >= 0")
     notes: List[str] = []
     readers = readers or HostReaders()
     procs = _read_processes(
